@@ -1,0 +1,57 @@
+package org.storagegateway.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.storagegateway.engine.model.DriverView;
+import org.storagegateway.engine.model.StorageRepositoryRecord;
+import org.storagegateway.engine.model.TaskRecord;
+import org.storagegateway.engine.model.VirtualDiskRecord;
+
+/**
+ * What the gateway offers its callers; the SOAP endpoint is a thin mapping of this interface.
+ *
+ * <p>Every mutating method runs as a persisted task and returns once the task is terminal. It takes an optional
+ * idempotency key: a repeated call with the same key, also after a restart, returns the same result without acting
+ * again, and a key reused for a different request fails with {@code IDEMPOTENCY_KEY_REUSED}.
+ *
+ * <p>Every method reports failures as {@link org.storagegateway.spi.StorageException}, whose code and kind are stable.
+ */
+public interface GatewayOperations {
+
+    /** List every driver seen, loaded or not. */
+    List<DriverView> listDrivers();
+
+    /** List every SR. Secret device-config values are never included. */
+    List<StorageRepositoryRecord> listStorageRepositories();
+
+    /** Create an SR of a loaded driver's type; device-config keys flagged secret by the driver are stored apart. */
+    StorageRepositoryRecord createStorageRepository(
+            String type, String nameLabel, Map<String, String> deviceConfig, Optional<String> idempotencyKey);
+
+    /** List the VDIs of an SR that users manage (hidden base copies are left out). */
+    List<VirtualDiskRecord> listVirtualDisks(String srUuid);
+
+    /** Return one VDI, hidden ones included. */
+    VirtualDiskRecord getVirtualDisk(String vdiUuid);
+
+    /** Create an empty VDI. The size is rounded up to the driver's allocation unit. */
+    VirtualDiskRecord createVirtualDisk(
+            String srUuid, String nameLabel, long virtualSizeBytes, Optional<String> idempotencyKey);
+
+    /** Clone a VDI into a new writable VDI named {@code nameLabel}, and return the clone. */
+    VirtualDiskRecord cloneVirtualDisk(String vdiUuid, String nameLabel, Optional<String> idempotencyKey);
+
+    /** Snapshot a VDI into a new read-only VDI, and return the snapshot. */
+    VirtualDiskRecord snapshotVirtualDisk(String vdiUuid, Optional<String> idempotencyKey);
+
+    /** Delete a VDI and return the finished task. Deleting a VDI that is already gone fails with VDI_NOT_FOUND. */
+    TaskRecord deleteVirtualDisk(String vdiUuid, Optional<String> idempotencyKey);
+
+    /** Return a task. */
+    TaskRecord getTask(String taskUuid);
+
+    /** Ask a task to stop at its next safe point, and return it. Cancelling a finished task returns it unchanged. */
+    TaskRecord cancelTask(String taskUuid);
+}

@@ -1,0 +1,527 @@
+package org.storagegateway.engine;
+
+import static org.storagegateway.spi.StandardErrorCode.DRIVER_UNAVAILABLE;
+import static org.storagegateway.spi.StandardErrorCode.INVALID_ARGUMENT;
+import static org.storagegateway.spi.StandardErrorCode.OPERATION_NOT_ALLOWED;
+import static org.storagegateway.spi.StandardErrorCode.SR_NOT_FOUND;
+import static org.storagegateway.spi.StandardErrorCode.TASK_NOT_FOUND;
+import static org.storagegateway.spi.StandardErrorCode.UNKNOWN_SR_TYPE;
+import static org.storagegateway.spi.StandardErrorCode.UNSUPPORTED_OPERATION;
+import static org.storagegateway.spi.StandardErrorCode.VDI_NOT_FOUND;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.storagegateway.engine.TaskRunner.TaskRequest;
+import org.storagegateway.engine.model.DriverRecord;
+import org.storagegateway.engine.model.DriverView;
+import org.storagegateway.engine.model.StorageRepositoryRecord;
+import org.storagegateway.engine.model.TaskRecord;
+import org.storagegateway.engine.model.VirtualDiskRecord;
+import org.storagegateway.engine.port.DriverRegistry;
+import org.storagegateway.engine.port.GatewayStore;
+import org.storagegateway.engine.port.StoreTransaction;
+import org.storagegateway.spi.SpiVersion;
+import org.storagegateway.spi.StorageException;
+import org.storagegateway.spi.StorageRepository;
+import org.storagegateway.spi.TaskMonitor;
+import org.storagegateway.spi.model.Capability;
+import org.storagegateway.spi.model.CloneRequest;
+import org.storagegateway.spi.model.CloneResult;
+import org.storagegateway.spi.model.ConfigKey;
+import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.DriverDescriptor;
+import org.storagegateway.spi.model.RepositoryConfig;
+import org.storagegateway.spi.model.VdiInfo;
+
+/**
+ * The gateway's storage operations: validates requests, runs each mutation as a journaled task through a driver, and
+ * keeps the records in step with what the driver reports. Also the reconciler of its own operations.
+ */
+public final class StorageService implements GatewayOperations, TaskReconciler {
+    static final String SR_CREATE = "sr.create";
+    static final String VDI_CREATE = "vdi.create";
+    static final String VDI_CLONE = "vdi.clone";
+    static final String VDI_SNAPSHOT = "vdi.snapshot";
+    static final String VDI_DELETE = "vdi.delete";
+    static final String BASE_COPY_NAME = "base copy";
+    private static final int MAX_NAME_LENGTH = 255;
+
+    private final GatewayStore store;
+    private final DriverRegistry registry;
+    private final TaskRunner tasks;
+    private final Clock clock;
+
+    public StorageService(GatewayStore store, DriverRegistry registry, TaskRunner tasks, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.registry = Objects.requireNonNull(registry, "registry is null");
+        this.tasks = Objects.requireNonNull(tasks, "tasks is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+    }
+
+    // ---- drivers
+
+    @Override
+    public List<DriverView> listDrivers() {
+        Map<String, DriverView> views = new TreeMap<>();
+        for (DriverRecord seen : store.inTransaction(tx -> tx.drivers().list())) {
+            DriverDescriptor lastSeen = new DriverDescriptor(seen.srType(), seen.vendor(), seen.version(),
+                    seen.requiredSpiVersion(), "Not loaded", List.of(), capabilities(seen.capabilities()));
+            views.put(seen.srType(), new DriverView(lastSeen, false));
+        }
+        for (DriverDescriptor loaded : registry.loadedDrivers()) {
+            views.put(loaded.srType(), new DriverView(loaded, true));
+        }
+        return List.copyOf(views.values());
+    }
+
+    /** Record a driver that was loaded; keeps the first time it was seen. */
+    public void recordDriverSeen(DriverDescriptor descriptor) {
+        store.useTransaction(tx -> {
+            var now = clock.instant();
+            var firstSeen = tx.drivers().find(descriptor.srType()).map(DriverRecord::firstSeen).orElse(now);
+            tx.drivers().save(new DriverRecord(descriptor.srType(), descriptor.vendor(), descriptor.version(),
+                    descriptor.requiredSpiVersion(),
+                    descriptor.capabilities().stream().map(Enum::name).collect(Collectors.toSet()), firstSeen, now));
+        });
+    }
+
+    /** Return whether this host's SPI satisfies a driver's required SPI version (same major, minor not above ours). */
+    public static boolean spiCompatible(String requiredSpiVersion) {
+        String[] ours = SpiVersion.VERSION.split("\\.");
+        String[] wanted = requiredSpiVersion.split("\\.");
+        return ours[0].equals(wanted[0]) && Integer.parseInt(wanted[1]) <= Integer.parseInt(ours[1]);
+    }
+
+    // ---- storage repositories
+
+    @Override
+    public List<StorageRepositoryRecord> listStorageRepositories() {
+        return store.inTransaction(tx -> tx.repositories().list());
+    }
+
+    @Override
+    public StorageRepositoryRecord createStorageRepository(
+            String type, String nameLabel, Map<String, String> deviceConfig, Optional<String> idempotencyKey) {
+        requireName(nameLabel);
+        Objects.requireNonNull(deviceConfig, "deviceConfig is null");
+        DriverDescriptor driver = loadedDriver(type);
+        Map<String, String> plain = new TreeMap<>();
+        Map<String, String> secrets = new TreeMap<>();
+        for (Map.Entry<String, String> entry : deviceConfig.entrySet()) {
+            ConfigKey key = driver.configKey(entry.getKey()).orElseThrow(() -> new StorageException(INVALID_ARGUMENT,
+                    "SR type " + type + " does not know device-config key '" + entry.getKey() + "'; it knows "
+                            + driver.configSchema().stream().map(ConfigKey::name).toList()));
+            (key.secret() ? secrets : plain).put(entry.getKey(), Objects.requireNonNull(entry.getValue()));
+        }
+        for (ConfigKey key : driver.configSchema()) {
+            if (key.required() && !deviceConfig.containsKey(key.name())) {
+                throw new StorageException(INVALID_ARGUMENT,
+                        "SR type " + type + " needs device-config key '" + key.name() + "': " + key.description());
+            }
+        }
+        String srUuid = UUID.randomUUID().toString();
+        // Secret values stay out of the journal and the fingerprint; only their keys are recorded.
+        TaskRequest request = new TaskRequest(SR_CREATE, idempotencyKey,
+                fingerprint(SR_CREATE, type, nameLabel, plain.toString(), secrets.keySet().toString()),
+                Optional.of(srUuid), Journal.of("srUuid", srUuid, "type", type, "nameLabel", nameLabel));
+        TaskRecord task = tasks.run(request, monitor -> {
+            RepositoryConfig config = new RepositoryConfig(srUuid, nameLabel, plain);
+            registry.call(type, factory -> {
+                StorageRepository repository = factory.open(config, context(type, secrets, monitor));
+                repository.create();
+                repository.attach();
+                return null;
+            });
+            return tx -> {
+                tx.repositories().save(new StorageRepositoryRecord(srUuid, type, nameLabel, plain, secrets.keySet(),
+                        clock.instant()));
+                tx.repositories().saveSecrets(srUuid, secrets);
+                return Optional.of(srUuid);
+            };
+        });
+        return repository(task.resultUuid().orElseThrow());
+    }
+
+    // ---- virtual disks
+
+    @Override
+    public List<VirtualDiskRecord> listVirtualDisks(String srUuid) {
+        return store.inTransaction(tx -> {
+            findRepository(tx, srUuid);
+            return tx.virtualDisks().listBySr(srUuid).stream().filter(VirtualDiskRecord::managed).toList();
+        });
+    }
+
+    @Override
+    public VirtualDiskRecord getVirtualDisk(String vdiUuid) {
+        return store.inTransaction(tx -> findDisk(tx, vdiUuid));
+    }
+
+    @Override
+    public VirtualDiskRecord createVirtualDisk(
+            String srUuid, String nameLabel, long virtualSizeBytes, Optional<String> idempotencyKey) {
+        requireName(nameLabel);
+        if (virtualSizeBytes <= 0) {
+            throw new StorageException(INVALID_ARGUMENT, "virtualSizeBytes must be positive, got " + virtualSizeBytes);
+        }
+        StorageRepositoryRecord sr = repository(srUuid);
+        requireCapability(sr, Capability.VDI_CREATE);
+        String vdiUuid = UUID.randomUUID().toString();
+        TaskRequest request = new TaskRequest(VDI_CREATE, idempotencyKey,
+                fingerprint(VDI_CREATE, srUuid, nameLabel, Long.toString(virtualSizeBytes)), Optional.of(vdiUuid),
+                Journal.of("srUuid", srUuid, "vdiUuid", vdiUuid, "nameLabel", nameLabel));
+        TaskRecord task = tasks.run(request, monitor -> {
+            VdiInfo created = onRepository(sr, monitor, repository -> repository.createVdi(
+                    new CreateVdiRequest(VDI_CREATE + ":" + vdiUuid, vdiUuid, virtualSizeBytes)));
+            return tx -> {
+                tx.virtualDisks().save(newDisk(created, sr.uuid(), nameLabel, false, Optional.empty()));
+                return Optional.of(vdiUuid);
+            };
+        });
+        return getVirtualDisk(task.resultUuid().orElseThrow());
+    }
+
+    @Override
+    public VirtualDiskRecord cloneVirtualDisk(String vdiUuid, String nameLabel, Optional<String> idempotencyKey) {
+        requireName(nameLabel);
+        return copy(VDI_CLONE, vdiUuid, Optional.of(nameLabel), idempotencyKey);
+    }
+
+    @Override
+    public VirtualDiskRecord snapshotVirtualDisk(String vdiUuid, Optional<String> idempotencyKey) {
+        return copy(VDI_SNAPSHOT, vdiUuid, Optional.empty(), idempotencyKey);
+    }
+
+    private VirtualDiskRecord copy(
+            String operation, String vdiUuid, Optional<String> nameLabel, Optional<String> idempotencyKey) {
+        boolean snapshot = operation.equals(VDI_SNAPSHOT);
+        VirtualDiskRecord source = userDisk(vdiUuid);
+        StorageRepositoryRecord sr = repository(source.srUuid());
+        requireCapability(sr, snapshot ? Capability.VDI_SNAPSHOT : Capability.VDI_CLONE);
+        String newUuid = UUID.randomUUID().toString();
+        String baseCopyUuid = UUID.randomUUID().toString();
+        String name = nameLabel.orElse(source.nameLabel());
+        TaskRequest request = new TaskRequest(operation, idempotencyKey, fingerprint(operation, vdiUuid, name),
+                Optional.of(vdiUuid), Journal.of("srUuid", sr.uuid(), "sourceUuid", vdiUuid, "newUuid", newUuid,
+                        "baseCopyUuid", baseCopyUuid, "nameLabel", name));
+        TaskRecord task = tasks.run(request, monitor -> {
+            CloneRequest spiRequest = new CloneRequest(operation + ":" + newUuid, vdiUuid, newUuid, baseCopyUuid);
+            CloneResult result = onRepository(sr, monitor,
+                    repository -> snapshot ? repository.snapshotVdi(spiRequest) : repository.cloneVdi(spiRequest));
+            return tx -> {
+                recordCopy(tx, sr.uuid(), result, name, snapshot);
+                return Optional.of(result.created().uuid());
+            };
+        });
+        return getVirtualDisk(task.resultUuid().orElseThrow());
+    }
+
+    @Override
+    public TaskRecord deleteVirtualDisk(String vdiUuid, Optional<String> idempotencyKey) {
+        VirtualDiskRecord disk = store.inTransaction(tx -> tx.virtualDisks().find(vdiUuid)).orElse(null);
+        if (disk == null) {
+            // A replayed delete finds the VDI gone; answer from the task that deleted it.
+            Optional<TaskRecord> earlier = idempotencyKey.flatMap(k -> store.inTransaction(
+                    tx -> tx.tasks().findByIdempotencyKey("client:" + k)));
+            if (earlier.isPresent() && earlier.get().operation().equals(VDI_DELETE)
+                    && earlier.get().subjectUuid().equals(Optional.of(vdiUuid))) {
+                return earlier.get();
+            }
+            throw new StorageException(VDI_NOT_FOUND, "No VDI with UUID " + vdiUuid);
+        }
+        userDisk(vdiUuid);
+        StorageRepositoryRecord sr = repository(disk.srUuid());
+        requireCapability(sr, Capability.VDI_DELETE);
+        TaskRequest request = new TaskRequest(VDI_DELETE, idempotencyKey, fingerprint(VDI_DELETE, vdiUuid),
+                Optional.of(vdiUuid), Journal.of("srUuid", sr.uuid(), "vdiUuid", vdiUuid));
+        return tasks.run(request, monitor -> {
+            List<VdiInfo> remaining = onRepository(sr, monitor, repository -> {
+                repository.deleteVdi(vdiUuid);
+                return repository.scan();
+            });
+            return tx -> {
+                tx.virtualDisks().delete(vdiUuid);
+                syncInternalDisks(tx, sr.uuid(), remaining);
+                return Optional.of(vdiUuid);
+            };
+        });
+    }
+
+    // ---- tasks
+
+    @Override
+    public TaskRecord getTask(String taskUuid) {
+        return store.inTransaction(tx -> tx.tasks().find(taskUuid))
+                .orElseThrow(() -> new StorageException(TASK_NOT_FOUND, "No task with UUID " + taskUuid));
+    }
+
+    @Override
+    public TaskRecord cancelTask(String taskUuid) {
+        return tasks.requestCancel(taskUuid);
+    }
+
+    // ---- reconciliation of interrupted tasks
+
+    @Override
+    public String requiredSrType(TaskRecord task) {
+        Journal journal = journal(task);
+        if (task.operation().equals(SR_CREATE)) {
+            return journal.get("type");
+        }
+        return repository(journal.get("srUuid")).type();
+    }
+
+    @Override
+    public Reconciliation reconcile(TaskRecord task) {
+        Journal journal = journal(task);
+        return switch (task.operation()) {
+            case SR_CREATE -> reconcileRepositoryCreate(journal);
+            case VDI_CREATE -> reconcileDiskCreate(journal);
+            case VDI_CLONE, VDI_SNAPSHOT -> reconcileCopy(journal, task.operation().equals(VDI_SNAPSHOT));
+            case VDI_DELETE -> reconcileDelete(journal);
+            default -> throw new StorageException(org.storagegateway.spi.StandardErrorCode.INTERNAL_ERROR,
+                    "No reconciler for operation " + task.operation());
+        };
+    }
+
+    /**
+     * An interrupted SR creation never recorded the SR, and its secrets were not journaled, so it cannot be finished:
+     * the caller creates the SR again. Storage the driver may have prepared is empty and is reused by a probe.
+     */
+    private Reconciliation reconcileRepositoryCreate(Journal journal) {
+        return Reconciliation.rolledBackUntouched();
+    }
+
+    /** Forward if the VDI exists on the storage (record it), back otherwise. */
+    private Reconciliation reconcileDiskCreate(Journal journal) {
+        StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        String vdiUuid = journal.get("vdiUuid");
+        Optional<VdiInfo> found = scan(sr).stream().filter(v -> v.uuid().equals(vdiUuid)).findFirst();
+        if (found.isEmpty()) {
+            return Reconciliation.rolledBackUntouched();
+        }
+        return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
+            tx.virtualDisks().save(newDisk(found.get(), sr.uuid(), journal.get("nameLabel"), false, Optional.empty()));
+            return Optional.of(vdiUuid);
+        });
+    }
+
+    /**
+     * Forward if the new VDI exists on the storage, back otherwise. Either way the records of the source and of any
+     * base copy are brought in line with the chain the driver reports, so no disk on the storage is left unrecorded.
+     */
+    private Reconciliation reconcileCopy(Journal journal, boolean snapshot) {
+        StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        String newUuid = journal.get("newUuid");
+        List<VdiInfo> onStorage = scan(sr);
+        Map<String, VdiInfo> byUuid = onStorage.stream().collect(Collectors.toMap(VdiInfo::uuid, v -> v));
+        VdiInfo created = byUuid.get(newUuid);
+        if (created == null) {
+            return new Reconciliation(TaskRecord.Resolution.ROLLED_BACK, tx -> {
+                syncInternalDisks(tx, sr.uuid(), onStorage);
+                return Optional.empty();
+            });
+        }
+        return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
+            VirtualDiskRecord source = findDisk(tx, journal.get("sourceUuid"));
+            tx.virtualDisks().save(newDisk(created, sr.uuid(), journal.get("nameLabel"), snapshot,
+                    snapshot ? Optional.of(source.uuid()) : Optional.empty()));
+            Optional.ofNullable(byUuid.get(source.uuid())).ifPresent(info -> tx.virtualDisks().save(updated(source, info)));
+            syncInternalDisks(tx, sr.uuid(), onStorage);
+            return Optional.of(newUuid);
+        });
+    }
+
+    /** Forward if the VDI is gone from the storage (or hidden awaiting collection), back otherwise. */
+    private Reconciliation reconcileDelete(Journal journal) {
+        StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        String vdiUuid = journal.get("vdiUuid");
+        List<VdiInfo> onStorage = scan(sr);
+        boolean stillThere = onStorage.stream().anyMatch(v -> v.uuid().equals(vdiUuid) && !v.hidden());
+        if (stillThere) {
+            return Reconciliation.rolledBackUntouched();
+        }
+        return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
+            tx.virtualDisks().delete(vdiUuid);
+            syncInternalDisks(tx, sr.uuid(), onStorage);
+            return Optional.of(vdiUuid);
+        });
+    }
+
+    // ---- helpers
+
+    private List<VdiInfo> scan(StorageRepositoryRecord sr) {
+        return onRepository(sr, HostDriverContext.NO_TASK, StorageRepository::scan);
+    }
+
+    /** Open the SR through its driver for one call, with its secrets, and run {@code work}. */
+    private <T> T onRepository(StorageRepositoryRecord sr, TaskMonitor monitor, Function<StorageRepository, T> work) {
+        Map<String, String> secrets = sr.secretKeys().isEmpty()
+                ? Map.of() : store.inTransaction(tx -> tx.repositories().secrets(sr.uuid()));
+        RepositoryConfig config = new RepositoryConfig(sr.uuid(), sr.nameLabel(), sr.deviceConfig());
+        return registry.call(sr.type(),
+                factory -> work.apply(factory.open(config, context(sr.type(), secrets, monitor))));
+    }
+
+    private HostDriverContext context(String srType, Map<String, String> secrets, TaskMonitor monitor) {
+        return new HostDriverContext(srType, secrets, store, clock, monitor);
+    }
+
+    /** Record the outcome of a clone or snapshot: the new VDI, the source as it is now, and any base copy. */
+    private void recordCopy(StoreTransaction tx, String srUuid, CloneResult result, String name, boolean snapshot) {
+        VirtualDiskRecord source = findDisk(tx, result.source().uuid());
+        tx.virtualDisks().save(newDisk(result.created(), srUuid, name, snapshot,
+                snapshot ? Optional.of(source.uuid()) : Optional.empty()));
+        tx.virtualDisks().save(updated(source, result.source()));
+        result.baseCopy().ifPresent(base -> tx.virtualDisks().save(tx.virtualDisks().find(base.uuid())
+                .map(existing -> updated(existing, base))
+                .orElseGet(() -> newInternalDisk(base, srUuid))));
+    }
+
+    /**
+     * Bring the records of internal VDIs (hidden base copies) in line with the storage: record the ones found, and
+     * forget the ones the storage no longer has. User-visible VDIs are left alone.
+     */
+    private void syncInternalDisks(StoreTransaction tx, String srUuid, List<VdiInfo> onStorage) {
+        Map<String, VdiInfo> byUuid = new HashMap<>();
+        onStorage.forEach(v -> byUuid.put(v.uuid(), v));
+        Map<String, VirtualDiskRecord> recorded = new LinkedHashMap<>();
+        tx.virtualDisks().listBySr(srUuid).forEach(r -> recorded.put(r.uuid(), r));
+        for (VirtualDiskRecord record : recorded.values()) {
+            VdiInfo info = byUuid.get(record.uuid());
+            if (info == null && !record.managed()) {
+                tx.virtualDisks().delete(record.uuid());
+            } else if (info != null) {
+                tx.virtualDisks().save(updated(record, info));
+            }
+        }
+        for (VdiInfo info : onStorage) {
+            if (!recorded.containsKey(info.uuid()) && info.hidden()) {
+                tx.virtualDisks().save(newInternalDisk(info, srUuid));
+            }
+        }
+    }
+
+    private VirtualDiskRecord newDisk(
+            VdiInfo info, String srUuid, String nameLabel, boolean snapshot, Optional<String> snapshotOf) {
+        return new VirtualDiskRecord(info.uuid(), srUuid, nameLabel, info.virtualSize(), info.physicalUtilisation(),
+                info.readOnly() || snapshot, true, info.hidden(), info.parentUuid(), snapshot, snapshotOf,
+                info.smConfig(), clock.instant());
+    }
+
+    private VirtualDiskRecord newInternalDisk(VdiInfo info, String srUuid) {
+        return new VirtualDiskRecord(info.uuid(), srUuid, BASE_COPY_NAME, info.virtualSize(),
+                info.physicalUtilisation(), true, false, true, info.parentUuid(), false, Optional.empty(),
+                info.smConfig(), clock.instant());
+    }
+
+    private static VirtualDiskRecord updated(VirtualDiskRecord record, VdiInfo info) {
+        return new VirtualDiskRecord(record.uuid(), record.srUuid(), record.nameLabel(), info.virtualSize(),
+                info.physicalUtilisation(), info.readOnly() || record.snapshot(), record.managed(), info.hidden(),
+                info.parentUuid(), record.snapshot(), record.snapshotOf(), info.smConfig(), record.createdAt());
+    }
+
+    private DriverDescriptor loadedDriver(String type) {
+        if (type == null || type.isBlank()) {
+            throw new StorageException(INVALID_ARGUMENT, "The SR type is missing");
+        }
+        return registry.descriptor(type).orElseThrow(() -> {
+            boolean seen = store.inTransaction(tx -> tx.drivers().find(type)).isPresent();
+            return seen
+                    ? new StorageException(DRIVER_UNAVAILABLE, "The driver for SR type '" + type + "' is not loaded")
+                    : new StorageException(UNKNOWN_SR_TYPE, "Unknown SR type '" + type + "'; loaded types are "
+                            + registry.loadedDrivers().stream().map(DriverDescriptor::srType).toList());
+        });
+    }
+
+    private void requireCapability(StorageRepositoryRecord sr, Capability capability) {
+        DriverDescriptor driver = registry.descriptor(sr.type()).orElseThrow(() -> new StorageException(
+                DRIVER_UNAVAILABLE, "The driver for SR type '" + sr.type() + "' of SR " + sr.uuid()
+                        + " is not loaded"));
+        if (!driver.supports(capability)) {
+            throw new StorageException(UNSUPPORTED_OPERATION,
+                    "SR type '" + sr.type() + "' does not support " + capability);
+        }
+    }
+
+    private StorageRepositoryRecord repository(String srUuid) {
+        return store.inTransaction(tx -> findRepository(tx, srUuid));
+    }
+
+    private static StorageRepositoryRecord findRepository(StoreTransaction tx, String srUuid) {
+        return tx.repositories().find(srUuid)
+                .orElseThrow(() -> new StorageException(SR_NOT_FOUND, "No SR with UUID " + srUuid));
+    }
+
+    private static VirtualDiskRecord findDisk(StoreTransaction tx, String vdiUuid) {
+        return tx.virtualDisks().find(vdiUuid)
+                .orElseThrow(() -> new StorageException(VDI_NOT_FOUND, "No VDI with UUID " + vdiUuid));
+    }
+
+    /** Return a VDI that users may act on: recorded, managed and not hidden. */
+    private VirtualDiskRecord userDisk(String vdiUuid) {
+        VirtualDiskRecord disk = getVirtualDisk(vdiUuid);
+        if (!disk.managed() || disk.hidden()) {
+            throw new StorageException(OPERATION_NOT_ALLOWED,
+                    "VDI " + vdiUuid + " is an internal base copy; it cannot be changed directly");
+        }
+        return disk;
+    }
+
+    private static Journal journal(TaskRecord task) {
+        return Journal.fromJson(task.journal().orElseThrow(() -> new StorageException(
+                org.storagegateway.spi.StandardErrorCode.INTERNAL_ERROR, "Task " + task.uuid() + " has no journal")));
+    }
+
+    private static void requireName(String nameLabel) {
+        if (nameLabel == null || nameLabel.isBlank()) {
+            throw new StorageException(INVALID_ARGUMENT, "nameLabel must not be blank");
+        }
+        if (nameLabel.length() > MAX_NAME_LENGTH) {
+            throw new StorageException(INVALID_ARGUMENT,
+                    "nameLabel is limited to " + MAX_NAME_LENGTH + " characters");
+        }
+    }
+
+    private static Set<Capability> capabilities(Set<String> names) {
+        List<Capability> known = new ArrayList<>();
+        for (String name : names) {
+            try {
+                known.add(Capability.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                // A capability from a newer SPI than this host knows; it cannot be used here anyway.
+            }
+        }
+        return Set.copyOf(known);
+    }
+
+    private static String fingerprint(String... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                digest.update(part.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,10 @@
+package org.storagegateway.spi;
+
+/** The version of the SPI packages, as exported to bundles. */
+public final class SpiVersion {
+    /** Semantic version of {@code org.storagegateway.spi} and {@code org.storagegateway.spi.model}. */
+    public static final String VERSION = "1.0.0";
+
+    private SpiVersion() {
+    }
+}
