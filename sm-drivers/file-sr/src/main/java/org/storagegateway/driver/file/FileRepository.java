@@ -1,0 +1,436 @@
+package org.storagegateway.driver.file;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import org.storagegateway.spi.DriverContext;
+import org.storagegateway.spi.ErrorCode;
+import org.storagegateway.spi.StandardErrorCode;
+import org.storagegateway.spi.StorageException;
+import org.storagegateway.spi.StorageRepository;
+import org.storagegateway.spi.model.CloneRequest;
+import org.storagegateway.spi.model.CloneResult;
+import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.IntroduceVdiRequest;
+import org.storagegateway.spi.model.SrStats;
+import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.vhd.DiskType;
+import org.storagegateway.vhd.OpenMode;
+import org.storagegateway.vhd.VhdChain;
+import org.storagegateway.vhd.VhdException;
+import org.storagegateway.vhd.VhdImage;
+
+/**
+ * One file SR, opened for one host call.
+ *
+ * <p>Clone and snapshot follow XenServer's file SR ("double snapshot"): the source's file gets a second name, the new
+ * base copy; a new empty child takes over the source's name; a second child becomes the clone or snapshot; the base
+ * copy is hidden. Every step keeps all data reachable under some name, and each step is skipped when a retry of the
+ * same request finds it done. A source that is an empty child is not stacked upon: the copy becomes a sibling of it.
+ */
+final class FileRepository implements StorageRepository {
+    static final String VHD_SUFFIX = ".vhd";
+    static final long BLOCK = 2L * 1024 * 1024;
+    static final long MAX_VIRTUAL_SIZE = 2040L * 1024 * 1024 * 1024;
+    private static final Pattern UUID_PATTERN =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final String STAGING_SUFFIX = ".new";
+
+    private final Path directory;
+    private final DriverContext context;
+    private final ReentrantLock lock;
+
+    FileRepository(Path directory, DriverContext context, ReentrantLock lock) {
+        this.directory = directory;
+        this.context = context;
+        this.lock = lock;
+    }
+
+    static boolean isUuid(String text) {
+        return UUID_PATTERN.matcher(text).matches();
+    }
+
+    @Override
+    public SrStats create() {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw failure("Cannot create the SR folder " + directory, e);
+        }
+        return stats();
+    }
+
+    @Override
+    public void attach() {
+        if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+            throw new StorageException(StandardErrorCode.STORAGE_FAILURE,
+                    "The SR folder " + directory + " is missing or not writable");
+        }
+    }
+
+    @Override
+    public void detach() {
+        // Nothing is held open between calls.
+    }
+
+    @Override
+    public List<VdiInfo> scan() {
+        List<VdiInfo> found = new ArrayList<>();
+        for (Path file : vhdFiles()) {
+            try {
+                found.add(describe(file));
+            } catch (StorageException e) {
+                // One damaged file must not hide the others; it is reported and left for an admin.
+                context.logger().log(System.Logger.Level.WARNING, "Skipping unreadable VHD {0}: {1}", file,
+                        e.getMessage());
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public SrStats stats() {
+        try {
+            FileStore fileStore = Files.getFileStore(directory);
+            long used = 0;
+            long virtual = 0;
+            for (VdiInfo vdi : scan()) {
+                used += vdi.physicalUtilisation();
+                if (!vdi.hidden()) {
+                    virtual += vdi.virtualSize();
+                }
+            }
+            return new SrStats(fileStore.getTotalSpace(), used, virtual);
+        } catch (IOException e) {
+            throw failure("Cannot read the file system of " + directory, e);
+        }
+    }
+
+    @Override
+    public VdiInfo createVdi(CreateVdiRequest request) {
+        long size = roundUp(request.virtualSize());
+        Path file = vhd(request.vdiUuid());
+        return locked(() -> {
+            if (Files.exists(file)) {
+                return describe(file);
+            }
+            Path staging = staging(file);
+            deleteIfExists(staging);
+            vhd(() -> VhdImage.createDynamic(staging, size, UUID.fromString(request.vdiUuid())));
+            move(staging, file);
+            return describe(file);
+        });
+    }
+
+    @Override
+    public void deleteVdi(String vdiUuid) {
+        Path file = vhd(vdiUuid);
+        locked(() -> {
+            if (!Files.exists(file)) {
+                return null;
+            }
+            if (!childrenOf(file).isEmpty()) {
+                // Still a parent: hide it; it goes once its last child has gone.
+                vhd(() -> VhdImage.setHidden(file, true));
+                return null;
+            }
+            Optional<Path> parent = parentOf(file);
+            deleteIfExists(file);
+            collectOrphans(parent);
+            return null;
+        });
+    }
+
+    @Override
+    public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
+        Path file = existing(vdiUuid);
+        long size = roundUp(newVirtualSizeBytes);
+        return locked(() -> {
+            VdiInfo current = describe(file);
+            if (size < current.virtualSize()) {
+                throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "VDI " + vdiUuid
+                        + " cannot shrink from " + current.virtualSize() + " to " + size + " bytes");
+            }
+            if (current.hidden()) {
+                throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
+                        "VDI " + vdiUuid + " is a hidden base copy");
+            }
+            if (size > current.virtualSize()) {
+                vhd(() -> VhdImage.resize(file, size));
+            }
+            return describe(file);
+        });
+    }
+
+    @Override
+    public CloneResult cloneVdi(CloneRequest request) {
+        return copy(request);
+    }
+
+    @Override
+    public CloneResult snapshotVdi(CloneRequest request) {
+        return copy(request);
+    }
+
+    @Override
+    public VdiInfo introduceVdi(IntroduceVdiRequest request) {
+        return describe(existing(request.vdiUuid()));
+    }
+
+    private CloneResult copy(CloneRequest request) {
+        Path source = existing(request.sourceUuid());
+        Path created = vhd(request.newUuid());
+        Path base = vhd(request.baseCopyUuid());
+        return locked(() -> {
+            if (Files.exists(created)) {
+                return result(created, source, base);
+            }
+            if (describe(source).hidden()) {
+                throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
+                        "VDI " + request.sourceUuid() + " is a hidden base copy");
+            }
+            if (!Files.exists(base)) {
+                Optional<Path> reusableParent = emptyChildParent(source);
+                if (reusableParent.isPresent()) {
+                    // Nothing was written since the last copy: share the parent instead of stacking an empty one.
+                    createChild(created, reusableParent.get());
+                    return result(created, source, base);
+                }
+                requireDepthAllowsCopy(source);
+                try {
+                    Files.createLink(base, source);
+                } catch (IOException e) {
+                    throw failure("Cannot link " + source + " as base copy " + base, e);
+                }
+            }
+            if (sameFile(source, base)) {
+                Path staging = staging(source);
+                deleteIfExists(staging);
+                vhd(() -> VhdImage.createDifferencing(staging, base, UUID.randomUUID()));
+                move(staging, source);
+            }
+            context.task().checkCancelled();
+            createChild(created, base);
+            vhd(() -> VhdImage.setHidden(base, true));
+            return result(created, source, base);
+        });
+    }
+
+    private CloneResult result(Path created, Path source, Path base) {
+        Optional<VdiInfo> baseCopy = Files.exists(base) ? Optional.of(describe(base)) : Optional.empty();
+        return new CloneResult(describe(created), describe(source), baseCopy);
+    }
+
+    /** Refuse a copy that would make the source's chain deeper than the supported maximum. */
+    private void requireDepthAllowsCopy(Path source) {
+        int depth = vhd(() -> VhdChain.depth(source));
+        if (depth + 1 > VhdChain.MAX_CHAIN_DEPTH) {
+            throw new StorageException(StandardErrorCode.CHAIN_TOO_DEEP, "The chain of VDI " + uuidOf(source)
+                    + " is " + depth + " deep; a copy would exceed the maximum of " + VhdChain.MAX_CHAIN_DEPTH
+                    + ". Delete snapshots or copy the VDI to start a new chain.");
+        }
+    }
+
+    /** Return the parent of {@code file} if {@code file} is a differencing disk with no data of its own. */
+    private Optional<Path> emptyChildParent(Path file) {
+        return vhd(() -> {
+            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
+                if (image.diskType() != DiskType.DIFFERENCING || image.allocatedBlockCount() > 0) {
+                    return Optional.<Path>empty();
+                }
+                return image.parentName().map(directory::resolve);
+            }
+        });
+    }
+
+    private void createChild(Path child, Path parent) {
+        Path staging = staging(child);
+        deleteIfExists(staging);
+        vhd(() -> VhdImage.createDifferencing(staging, parent, UUID.randomUUID()));
+        move(staging, child);
+    }
+
+    /** Delete hidden ancestors that no longer have children, starting at {@code parent}. */
+    private void collectOrphans(Optional<Path> parent) {
+        Optional<Path> next = parent;
+        while (next.isPresent() && Files.exists(next.get())) {
+            Path candidate = next.get();
+            if (!describe(candidate).hidden() || !childrenOf(candidate).isEmpty()) {
+                return;
+            }
+            next = parentOf(candidate);
+            deleteIfExists(candidate);
+        }
+    }
+
+    private List<Path> childrenOf(Path parent) {
+        String name = parent.getFileName().toString();
+        List<Path> children = new ArrayList<>();
+        for (Path file : vhdFiles()) {
+            if (parentOf(file).map(p -> p.getFileName().toString().equals(name)).orElse(false)) {
+                children.add(file);
+            }
+        }
+        return children;
+    }
+
+    private Optional<Path> parentOf(Path file) {
+        return vhd(() -> {
+            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
+                return image.parentName().filter(n -> !n.isEmpty()).map(directory::resolve);
+            }
+        });
+    }
+
+    /** Describe one VDI file as the SPI reports it; the VDI's UUID is its file name. */
+    private VdiInfo describe(Path file) {
+        return vhd(() -> {
+            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
+                Optional<String> parent = image.parentName()
+                        .filter(n -> n.endsWith(VHD_SUFFIX))
+                        .map(n -> n.substring(0, n.length() - VHD_SUFFIX.length()));
+                Map<String, String> smConfig = new HashMap<>();
+                parent.ifPresent(p -> smConfig.put("vhd-parent", p));
+                smConfig.put("vhd-blocks", Long.toString(image.allocatedBlockCount()));
+                return new VdiInfo(uuidOf(file), image.virtualSize(), image.fileSizeBytes(), image.hidden(),
+                        image.hidden(), parent, smConfig);
+            }
+        });
+    }
+
+    private List<Path> vhdFiles() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*" + VHD_SUFFIX)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (isUuid(name.substring(0, name.length() - VHD_SUFFIX.length()))) {
+                    files.add(entry);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new StorageException(StandardErrorCode.STORAGE_FAILURE, "The SR folder " + directory + " is missing");
+        } catch (IOException e) {
+            throw failure("Cannot list " + directory, e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private Path vhd(String vdiUuid) {
+        if (!isUuid(vdiUuid)) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Not a VDI UUID: " + vdiUuid);
+        }
+        return directory.resolve(vdiUuid + VHD_SUFFIX);
+    }
+
+    private Path existing(String vdiUuid) {
+        Path file = vhd(vdiUuid);
+        if (!Files.exists(file)) {
+            throw new StorageException(StandardErrorCode.VDI_NOT_FOUND, "No VDI " + vdiUuid + " in " + directory);
+        }
+        return file;
+    }
+
+    private static String uuidOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - VHD_SUFFIX.length());
+    }
+
+    private static Path staging(Path file) {
+        return file.resolveSibling(file.getFileName() + STAGING_SUFFIX);
+    }
+
+    private static long roundUp(long size) {
+        if (size <= 0 || size > MAX_VIRTUAL_SIZE) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                    "A VHD's virtual size must be between 1 byte and 2040 GiB; got " + size + " bytes");
+        }
+        return (size + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    private <T> T locked(Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            throw failure("Cannot compare " + a + " and " + b, e);
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw failure("Cannot rename " + from + " to " + to, e);
+        }
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw failure("Cannot delete " + file, e);
+        }
+    }
+
+    private static void vhd(Runnable work) {
+        vhd(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** Run VHD library work, turning its typed errors into the SPI's. */
+    private static <T> T vhd(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (VhdException e) {
+            throw new StorageException(codeFor(e.reason()), e.getMessage());
+        }
+    }
+
+    private static ErrorCode codeFor(VhdException.Reason reason) {
+        return switch (reason) {
+            case INVALID_ARGUMENT, ALREADY_EXISTS, READ_ONLY -> StandardErrorCode.INVALID_ARGUMENT;
+            case CHAIN_TOO_DEEP -> StandardErrorCode.CHAIN_TOO_DEEP;
+            case IO_ERROR -> StandardErrorCode.STORAGE_FAILURE;
+            case UNSUPPORTED -> StandardErrorCode.UNSUPPORTED_OPERATION;
+            case BAD_COOKIE, BAD_CHECKSUM, BAT_ENTRY_OUT_OF_RANGE, PARENT_UUID_MISMATCH, CHAIN_LOOP, TRUNCATED,
+                    PARENT_MISSING, CORRUPT -> StandardErrorCode.CORRUPT_DATA;
+        };
+    }
+
+    private static StorageException failure(String message, IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return new StorageException(StandardErrorCode.STORAGE_FAILURE, message + ": permission denied");
+        }
+        String detail = String.valueOf(e.getMessage());
+        if (detail.contains("No space left")) {
+            return new StorageException(StandardErrorCode.INSUFFICIENT_SPACE, message + ": no space left");
+        }
+        return new StorageException(StandardErrorCode.STORAGE_FAILURE, message + ": " + e);
+    }
+}

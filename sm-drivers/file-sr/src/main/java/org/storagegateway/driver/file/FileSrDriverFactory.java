@@ -1,0 +1,97 @@
+package org.storagegateway.driver.file;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.osgi.service.component.annotations.Component;
+import org.storagegateway.spi.DriverContext;
+import org.storagegateway.spi.StandardErrorCode;
+import org.storagegateway.spi.StorageDriverFactory;
+import org.storagegateway.spi.StorageException;
+import org.storagegateway.spi.StorageRepository;
+import org.storagegateway.spi.model.Capability;
+import org.storagegateway.spi.model.ConfigKey;
+import org.storagegateway.spi.model.DriverDescriptor;
+import org.storagegateway.spi.model.ProbeEntry;
+import org.storagegateway.spi.model.RepositoryConfig;
+
+/**
+ * The {@code file} SR driver: each SR is a directory {@code <path>/<sr-uuid>/} and each VDI a VHD file
+ * {@code <vdi-uuid>.vhd} in it, laid out as XenServer's file SRs are.
+ *
+ * <p>The component keeps one lock per SR, so that the chain-changing operations of one SR run one at a time.
+ */
+@Component(service = StorageDriverFactory.class, property = StorageDriverFactory.SR_TYPE_PROPERTY + "=file")
+public final class FileSrDriverFactory implements StorageDriverFactory {
+    static final String PATH_KEY = "path";
+    static final String DRIVER_VERSION = "1.0.0";
+
+    private static final DriverDescriptor DESCRIPTOR = new DriverDescriptor(
+            "file",
+            "Storage gateway project",
+            DRIVER_VERSION,
+            "1.0",
+            "VHD files in a local or mounted directory, one per VDI, with XenServer-style snapshot chains",
+            List.of(new ConfigKey(PATH_KEY, "Absolute path of the directory that holds the SR's folder", true, false)),
+            EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
+                    Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE,
+                    Capability.THIN_PROVISIONING));
+
+    private final Map<String, ReentrantLock> srLocks = new ConcurrentHashMap<>();
+
+    @Override
+    public DriverDescriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public StorageRepository open(RepositoryConfig config, DriverContext context) {
+        Path location = location(config.deviceConfig());
+        return new FileRepository(location.resolve(config.srUuid()), context,
+                srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()));
+    }
+
+    /** Report the SRs found under the device-config path: folders named by a UUID. */
+    @Override
+    public List<ProbeEntry> probe(Map<String, String> deviceConfig, DriverContext context) {
+        Path location = location(deviceConfig);
+        List<ProbeEntry> found = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(location)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (Files.isDirectory(entry) && FileRepository.isUuid(name)) {
+                    long disks;
+                    try (var files = Files.list(entry)) {
+                        disks = files.filter(f -> f.getFileName().toString().endsWith(FileRepository.VHD_SUFFIX)).count();
+                    }
+                    found.add(new ProbeEntry(ProbeEntry.Kind.STORAGE_REPOSITORY, name, name,
+                            Map.of("path", entry.toString(), "vhd-count", Long.toString(disks))));
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException(StandardErrorCode.STORAGE_FAILURE, "Cannot list " + location + ": " + e);
+        }
+        return found;
+    }
+
+    private static Path location(Map<String, String> deviceConfig) {
+        String path = deviceConfig.get(PATH_KEY);
+        if (path == null || path.isBlank()) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "device-config 'path' is required");
+        }
+        Path location = Path.of(path);
+        if (!location.isAbsolute()) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                    "device-config 'path' must be absolute: " + path);
+        }
+        return location.normalize();
+    }
+}
