@@ -25,7 +25,8 @@ import org.storagegateway.spi.model.RepositoryConfig;
  *       then follows drivers.</li>
  *   <li>When a driver arrives, on the engine's own thread: it is recorded as seen, its SRs are attached, and the
  *       interrupted tasks that waited for it are reconciled.</li>
- *   <li>{@link #close()} stops following drivers; it does not close the store, which its owner closes.</li>
+ *   <li>{@link #close()} stops following drivers; it does not close the store or the registry, which their owner
+ *       closes.</li>
  * </ol>
  */
 public final class GatewayEngine implements AutoCloseable {
@@ -36,6 +37,17 @@ public final class GatewayEngine implements AutoCloseable {
     private final Clock clock;
     private final StorageService service;
     private final TaskRecovery recovery;
+    private final DriverRegistry.DriverListener driverListener = new DriverRegistry.DriverListener() {
+        @Override
+        public void driverAdded(DriverDescriptor descriptor) {
+            driverEvents.execute(() -> onDriverAdded(descriptor));
+        }
+
+        @Override
+        public void driverRemoved(String srType) {
+            LOG.info("Driver for SR type '{}' removed; its SRs are unavailable until it returns", srType);
+        }
+    };
     private final ExecutorService driverEvents = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "gateway-driver-events");
         thread.setDaemon(true);
@@ -53,17 +65,7 @@ public final class GatewayEngine implements AutoCloseable {
     /** Recover interrupted tasks and start following drivers. Returns the number of tasks found interrupted. */
     public int start() {
         int interrupted = recovery.markInterrupted();
-        registry.addListener(new DriverRegistry.DriverListener() {
-            @Override
-            public void driverAdded(DriverDescriptor descriptor) {
-                driverEvents.execute(() -> onDriverAdded(descriptor));
-            }
-
-            @Override
-            public void driverRemoved(String srType) {
-                LOG.info("Driver for SR type '{}' removed; its SRs are unavailable until it returns", srType);
-            }
-        });
+        registry.addListener(driverListener);
         return interrupted;
     }
 
@@ -111,6 +113,7 @@ public final class GatewayEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        registry.removeListener(driverListener);
         driverEvents.shutdown();
         try {
             driverEvents.awaitTermination(30, TimeUnit.SECONDS);

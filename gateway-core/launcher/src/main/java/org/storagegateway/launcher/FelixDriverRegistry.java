@@ -87,6 +87,11 @@ final class FelixDriverRegistry implements DriverRegistry, AutoCloseable {
     }
 
     @Override
+    public void removeListener(DriverListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
     public void close() {
         tracker.close();
     }

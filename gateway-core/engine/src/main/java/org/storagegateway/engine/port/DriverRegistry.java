@@ -35,6 +35,9 @@ public interface DriverRegistry {
     /** Register a listener told about drivers as they come and go; it is told at once about those loaded now. */
     void addListener(DriverListener listener);
 
+    /** Stop telling {@code listener}; removing an unknown listener does nothing. */
+    void removeListener(DriverListener listener);
+
     /** Told about driver arrivals and departures. Called on the registry's thread; must return quickly. */
     interface DriverListener {
         void driverAdded(DriverDescriptor descriptor);
