@@ -1,6 +1,7 @@
 package org.storagegateway.driver.file;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,9 +110,12 @@ final class FileRepository implements StorageRepository {
         try {
             FileStore fileStore = Files.getFileStore(directory);
             long used = 0;
+            for (Path file : vhdFiles()) {
+                // Every VDI file counts, readable or not: a damaged file still occupies the space.
+                used += Files.size(file);
+            }
             long virtual = 0;
             for (VdiInfo vdi : scan()) {
-                used += vdi.physicalUtilisation();
                 if (!vdi.hidden()) {
                     virtual += vdi.virtualSize();
                 }
@@ -193,16 +198,33 @@ final class FileRepository implements StorageRepository {
     }
 
     private CloneResult copy(CloneRequest request) {
+        if (request.newUuid().equals(request.sourceUuid()) || request.baseCopyUuid().equals(request.sourceUuid())
+                || request.newUuid().equals(request.baseCopyUuid())) {
+            // The same name twice would make the steps below replace the source's data with a child of itself.
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Source " + request.sourceUuid()
+                    + ", new VDI " + request.newUuid() + " and base copy " + request.baseCopyUuid()
+                    + " must be three different UUIDs");
+        }
         Path source = existing(request.sourceUuid());
         Path created = vhd(request.newUuid());
         Path base = vhd(request.baseCopyUuid());
         return locked(() -> {
             if (Files.exists(created)) {
+                // A retry after a crash between creating the copy and hiding the base copy finishes the last step.
+                if (Files.exists(base) && parentOf(created).filter(base::equals).isPresent()
+                        && !describe(base).hidden()) {
+                    vhd(() -> VhdImage.setHidden(base, true));
+                }
                 return result(created, source, base);
             }
             if (describe(source).hidden()) {
                 throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
                         "VDI " + request.sourceUuid() + " is a hidden base copy");
+            }
+            if (Files.exists(base) && !sameFile(source, base) && parentOf(source).filter(base::equals).isEmpty()) {
+                // Not a step of this request found done: the name belongs to another VDI, which must not be hidden.
+                throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                        "Base copy UUID " + request.baseCopyUuid() + " already names another VDI");
             }
             if (!Files.exists(base)) {
                 Optional<Path> reusableParent = emptyChildParent(source);
@@ -246,14 +268,19 @@ final class FileRepository implements StorageRepository {
         }
     }
 
-    /** Return the parent of {@code file} if {@code file} is a differencing disk with no data of its own. */
+    /**
+     * Return the parent of {@code file} if {@code file} is a differencing disk with no data of its own and the same
+     * size as the parent (a child grown since it was made differs from its parent by its size).
+     */
     private Optional<Path> emptyChildParent(Path file) {
         return vhd(() -> {
             try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
                 if (image.diskType() != DiskType.DIFFERENCING || image.allocatedBlockCount() > 0) {
                     return Optional.<Path>empty();
                 }
-                return image.parentName().map(directory::resolve);
+                // (A missing parent is left for createChild to report.)
+                return image.parentName().map(directory::resolve).filter(p -> !Files.isRegularFile(p)
+                        || VhdImage.readFooter(p).currentSize() == image.virtualSize());
             }
         });
     }
@@ -282,7 +309,19 @@ final class FileRepository implements StorageRepository {
         String name = parent.getFileName().toString();
         List<Path> children = new ArrayList<>();
         for (Path file : vhdFiles()) {
-            if (parentOf(file).map(p -> p.getFileName().toString().equals(name)).orElse(false)) {
+            Optional<Path> parentOfFile;
+            try {
+                parentOfFile = parentOf(file);
+            } catch (StorageException e) {
+                if (e.errorCode() != StandardErrorCode.CORRUPT_DATA) {
+                    throw e;
+                }
+                // As in scan: a file no VHD reader can make sense of is nobody's child; it is left for an admin.
+                context.logger().log(System.Logger.Level.WARNING, "Skipping unreadable VHD {0}: {1}", file,
+                        e.getMessage());
+                continue;
+            }
+            if (parentOfFile.map(p -> p.getFileName().toString().equals(name)).orElse(false)) {
                 children.add(file);
             }
         }
@@ -380,9 +419,13 @@ final class FileRepository implements StorageRepository {
         }
     }
 
+    /** Rename atomically and make the new name durable (the directory entry is synced too). */
     private static void move(Path from, Path to) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel directory = FileChannel.open(to.getParent(), StandardOpenOption.READ)) {
+                directory.force(true);
+            }
         } catch (IOException e) {
             throw failure("Cannot rename " + from + " to " + to, e);
         }
