@@ -1,5 +1,6 @@
 package org.storagegateway.driver.file;
 
+import org.storagegateway.vhd.IndependentTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.storagegateway.driver.file.FileSr.MIB;
 import static org.storagegateway.driver.file.FileSr.copyOf;

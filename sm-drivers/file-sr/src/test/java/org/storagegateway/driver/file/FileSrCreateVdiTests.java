@@ -1,5 +1,6 @@
 package org.storagegateway.driver.file;
 
+import org.storagegateway.vhd.IndependentTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.storagegateway.driver.file.FileSr.GIB;

@@ -1,4 +1,4 @@
-package org.storagegateway.driver.file;
+package org.storagegateway.vhd;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
 
 /**
  * Readers of VHD files that share no code with the gateway: libvhdi through its Debian Python binding, and qemu-img.
+ * Shared with the driver tests and the itests through this module's test jar.
  */
-final class IndependentTools {
+public final class IndependentTools {
     /** The Debian interpreter: the one on PATH may be a pyenv build without python3-libvhdi. */
-    static final String PYTHON = "/usr/bin/python3";
+    public static final String PYTHON = "/usr/bin/python3";
 
     /**
      * Opens the leaf with libvhdi, follows the header's parent file name (next to the child) up to the root, attaches
@@ -50,10 +51,10 @@ final class IndependentTools {
     }
 
     /** What libvhdi reads for one leaf. */
-    record LibvhdiReading(int depth, long mediaSize, String sha256) {
+    public record LibvhdiReading(int depth, long mediaSize, String sha256) {
     }
 
-    static boolean libvhdiAvailable() {
+    public static boolean libvhdiAvailable() {
         if (!Files.isExecutable(Path.of(PYTHON))) {
             return false;
         }
@@ -64,7 +65,7 @@ final class IndependentTools {
         }
     }
 
-    static boolean qemuImgAvailable() {
+    public static boolean qemuImgAvailable() {
         try {
             return run(List.of("qemu-img", "--version")).exitCode() == 0;
         } catch (IOException e) {
@@ -72,7 +73,7 @@ final class IndependentTools {
         }
     }
 
-    static LibvhdiReading readWithLibvhdi(Path leaf) throws IOException {
+    public static LibvhdiReading readWithLibvhdi(Path leaf) throws IOException {
         Result r = run(List.of(PYTHON, "-c", READ_CHAIN, leaf.toString()));
         if (r.exitCode() != 0) {
             throw new AssertionError("libvhdi could not read " + leaf + ": " + r.output());
@@ -82,10 +83,10 @@ final class IndependentTools {
     }
 
     /** The {@code virtual-size} and {@code format} that {@code qemu-img info -f vpc --output=json} reports. */
-    record QemuInfo(String format, long virtualSize) {
+    public record QemuInfo(String format, long virtualSize) {
     }
 
-    static QemuInfo qemuImgInfo(Path file) throws IOException {
+    public static QemuInfo qemuImgInfo(Path file) throws IOException {
         Result r = run(List.of("qemu-img", "info", "-f", "vpc", "--output=json", file.toString()));
         if (r.exitCode() != 0) {
             throw new AssertionError("qemu-img info failed on " + file + ": " + r.output());
