@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.storagegateway.engine.model.TaskRecord;
 import org.storagegateway.engine.model.TaskState;
 import org.storagegateway.engine.port.GatewayStore;
+import org.storagegateway.engine.port.StoreConflictException;
+import org.storagegateway.engine.port.StoreRetry;
 import org.storagegateway.engine.port.StoreTransaction;
 import org.storagegateway.spi.ErrorCode;
 import org.storagegateway.spi.StandardErrorCode;
@@ -125,7 +127,7 @@ public final class TaskRunner {
 
     /** Ask a task to cancel; running bodies see it at their next check. Returns the task as stored. */
     public TaskRecord requestCancel(String taskUuid) {
-        TaskRecord task = store.inTransaction(tx -> {
+        TaskRecord task = StoreRetry.inTransaction(store, tx -> {
             TaskRecord found = tx.tasks().find(taskUuid).orElseThrow(() -> new StorageException(
                     StandardErrorCode.TASK_NOT_FOUND, "No task with UUID " + taskUuid));
             if (found.state().isTerminal()) {
@@ -186,7 +188,7 @@ public final class TaskRunner {
             running.put(started.uuid(), live);
             try {
                 Completion completion = body.run(live);
-                return store.inTransaction(tx -> {
+                return StoreRetry.inTransaction(store, tx -> {
                     Optional<String> result = completion.apply(tx);
                     TaskRecord done = current(tx, started).succeeded(result, clock.instant());
                     tx.tasks().save(done);
@@ -211,7 +213,7 @@ public final class TaskRunner {
     }
 
     private TaskRecord finishWithError(TaskRecord started, TaskState state, ErrorCode code, String message) {
-        return store.inTransaction(tx -> {
+        return StoreRetry.inTransaction(store, tx -> {
             TaskRecord done = current(tx, started).failed(state, code, message, clock.instant());
             tx.tasks().save(done);
             return done;
@@ -259,8 +261,13 @@ public final class TaskRunner {
             if (Duration.between(lastWrite, now).compareTo(PROGRESS_WRITE_INTERVAL) >= 0) {
                 lastWrite = now;
                 double value = progress;
-                store.useTransaction(tx -> tx.tasks().find(taskUuid)
-                        .ifPresent(t -> tx.tasks().save(t.withProgress(value))));
+                try {
+                    store.useTransaction(tx -> tx.tasks().find(taskUuid)
+                            .ifPresent(t -> tx.tasks().save(t.withProgress(value))));
+                } catch (StoreConflictException e) {
+                    // Progress is advisory: a cancel request won the race; the next report writes it.
+                    lastWrite = Instant.EPOCH;
+                }
             }
         }
 

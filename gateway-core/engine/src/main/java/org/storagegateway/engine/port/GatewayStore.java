@@ -8,7 +8,8 @@ import java.util.function.Function;
  *
  * <p>All access happens inside a transaction. Work passed to {@link #inTransaction} either commits as a whole or, if
  * it throws, leaves no trace; the exception is rethrown unchanged. Transactions may run concurrently from many
- * threads; a conflicting concurrent update fails the later transaction rather than losing an update.
+ * threads; a conflicting concurrent update fails the later transaction with {@link StoreConflictException} rather
+ * than losing an update, and the caller may run it again.
  */
 public interface GatewayStore extends AutoCloseable {
 
