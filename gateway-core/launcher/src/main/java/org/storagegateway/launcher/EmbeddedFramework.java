@@ -40,10 +40,11 @@ final class EmbeddedFramework implements AutoCloseable {
     static final String SPI_EXPORTS = "org.storagegateway.spi;version=" + SpiVersion.VERSION
             + ",org.storagegateway.spi.model;version=" + SpiVersion.VERSION;
     static final String RUNTIME_FOLDER = "/felix-runtime/";
-    /** Installed and started in this order; SCR needs promise and function. */
+    /** Installed and started in this order; SCR needs the component API, promise and function. */
     static final List<String> RUNTIME_BUNDLES = List.of(
             "org.osgi.util.function.jar",
             "org.osgi.util.promise.jar",
+            "org.osgi.service.component.jar",
             "org.apache.felix.configadmin.jar",
             "org.apache.felix.scr.jar",
             "org.apache.felix.fileinstall.jar");
@@ -75,8 +76,14 @@ final class EmbeddedFramework implements AutoCloseable {
         framework.init();
         EmbeddedFramework embedded = new EmbeddedFramework(framework);
         try {
-            embedded.installRuntime();
+            List<Bundle> runtime = embedded.installRuntime();
             framework.start();
+            for (Bundle bundle : runtime) {
+                if (bundle.getState() != Bundle.ACTIVE) {
+                    throw new BundleException("Runtime bundle " + bundle.getSymbolicName()
+                            + " did not start; see the framework's messages above");
+                }
+            }
         } catch (BundleException | IOException | RuntimeException e) {
             embedded.close();
             throw e;
@@ -84,7 +91,7 @@ final class EmbeddedFramework implements AutoCloseable {
         return embedded;
     }
 
-    private void installRuntime() throws BundleException, IOException {
+    private List<Bundle> installRuntime() throws BundleException, IOException {
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
         for (String name : RUNTIME_BUNDLES) {
@@ -98,7 +105,7 @@ final class EmbeddedFramework implements AutoCloseable {
         for (Bundle bundle : installed) {
             bundle.start();
         }
-        LOG.debug("Runtime bundles started: {}", RUNTIME_BUNDLES);
+        return installed;
     }
 
     /** Return the system bundle's context, through which the host follows driver services. */

@@ -62,8 +62,11 @@ public final class GatewayMain implements Runnable {
             out.printf("  user:     admin%n");
             out.printf("  password: in %s%n", gateway.credentials().adminPasswordFile());
             out.printf("  TLS cert: %s%n", gateway.credentials().certificatePemFile());
-            gateway.credentials().firstStartPassword().ifPresent(p ->
-                    out.printf("  First start: the generated admin password is %s (shown only this once)%n", p));
+            if (gateway.credentials().adminPasswordCreated()) {
+                // The one time the password is shown; it is never logged.
+                out.printf("  First start: the generated admin password is %s (shown only this once)%n",
+                        new String(gateway.credentials().adminPassword()));
+            }
             out.printf("  deploy:   copy driver bundles into %s (stage under another name, then rename to *.jar)%n",
                     gateway.deployFolder());
             stopped.await();

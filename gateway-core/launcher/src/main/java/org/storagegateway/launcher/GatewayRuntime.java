@@ -102,8 +102,8 @@ public final class GatewayRuntime implements AutoCloseable {
             if (settings.createLocalStorage()) {
                 ensureLocalStorage(engine.operations(), registry, home);
             }
-            SoapServer soap = SoapServer.start(new SoapServerConfig(settings.bindAddress(), settings.port(),
-                    credentials), engine.operations());
+            SoapServer soap = SoapServer.start(SoapServerConfig.builder(credentials)
+                    .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations());
             Duration startup = Duration.ofNanos(System.nanoTime() - begin);
             return new GatewayRuntime(settings, home, store, engine, framework, registry, soap, credentials, startup);
         } catch (Exception | Error e) {
@@ -149,9 +149,10 @@ public final class GatewayRuntime implements AutoCloseable {
         return soap.port();
     }
 
+    /** Return the WSDL address a local client uses (localhost when listening on every interface). */
     public String wsdlUrl() {
         String host = settings.bindAddress().equals("0.0.0.0") ? "localhost" : settings.bindAddress();
-        return "https://" + host + ":" + port() + SoapServer.PATH + "?wsdl";
+        return "https://" + host + ":" + port() + soap.address().getPath() + "?wsdl";
     }
 
     public GatewayCredentials credentials() {
