@@ -1,6 +1,9 @@
 package org.storagegateway.launcher;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.security.SecureRandom;
  * tls/             self-signed certificate and its key store
  * admin-password   the generated admin password (mode 0600)
  * store.key        the key that encrypts SR secrets in the database (mode 0600)
+ * gateway.lock     held while a gateway runs on this home
  * </pre>
  */
 record GatewayHome(Path root) {
@@ -53,6 +57,30 @@ record GatewayHome(Path root) {
         Files.createDirectories(deploy());
         Files.createDirectories(localStorage());
         return this;
+    }
+
+    /**
+     * Take the home's lock for as long as the returned lock is open, so that two gateways never share a home (they
+     * would race on first-start secrets and the database).
+     *
+     * @throws IOException if another gateway holds it
+     */
+    FileLock lock() throws IOException {
+        FileChannel channel = FileChannel.open(root.resolve("gateway.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new IOException("Another gateway is running on " + root);
+            }
+            return lock;
+        } catch (OverlappingFileLockException e) {
+            channel.close();
+            throw new IOException("Another gateway is running on " + root + " in this JVM", e);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** Return the 32-byte key that encrypts SR secrets, generating it into a 0600 file on first use. */

@@ -1,5 +1,7 @@
 package org.storagegateway.launcher;
 
+import java.io.IOException;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,7 @@ public final class GatewayRuntime implements AutoCloseable {
 
     private final Settings settings;
     private final GatewayHome home;
+    private final FileLock homeLock;
     private final GatewayStore store;
     private final GatewayEngine engine;
     private final EmbeddedFramework framework;
@@ -64,11 +67,12 @@ public final class GatewayRuntime implements AutoCloseable {
         }
     }
 
-    private GatewayRuntime(Settings settings, GatewayHome home, GatewayStore store, GatewayEngine engine,
+    private GatewayRuntime(Settings settings, GatewayHome home, FileLock homeLock, GatewayStore store, GatewayEngine engine,
             EmbeddedFramework framework, FelixDriverRegistry registry, SoapServer soap, GatewayCredentials credentials,
             Duration startup) {
         this.settings = settings;
         this.home = home;
+        this.homeLock = homeLock;
         this.store = store;
         this.engine = engine;
         this.framework = framework;
@@ -82,8 +86,16 @@ public final class GatewayRuntime implements AutoCloseable {
     public static GatewayRuntime start(Settings settings) throws Exception {
         long begin = System.nanoTime();
         GatewayHome home = new GatewayHome(settings.home()).prepare();
-        GatewayCredentials credentials = GatewayCredentials.loadOrCreate(home.root());
-        GatewayStore store = DerbyGatewayStore.open(home.database(), home.loadOrCreateStoreKey());
+        FileLock homeLock = home.lock();
+        GatewayCredentials credentials;
+        GatewayStore store;
+        try {
+            credentials = GatewayCredentials.loadOrCreate(home.root());
+            store = DerbyGatewayStore.open(home.database(), home.loadOrCreateStoreKey());
+        } catch (Exception | Error e) {
+            homeLock.channel().close();
+            throw e;
+        }
         GatewayEngine engine = null;
         EmbeddedFramework framework = null;
         FelixDriverRegistry registry = null;
@@ -105,7 +117,8 @@ public final class GatewayRuntime implements AutoCloseable {
             SoapServer soap = SoapServer.start(SoapServerConfig.builder(credentials)
                     .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations());
             Duration startup = Duration.ofNanos(System.nanoTime() - begin);
-            return new GatewayRuntime(settings, home, store, engine, framework, registry, soap, credentials, startup);
+            return new GatewayRuntime(settings, home, homeLock, store, engine, framework, registry, soap, credentials,
+                    startup);
         } catch (Exception | Error e) {
             if (engine != null) {
                 engine.close();
@@ -117,6 +130,7 @@ public final class GatewayRuntime implements AutoCloseable {
                 framework.close();
             }
             store.close();
+            homeLock.channel().close();
             throw e;
         }
     }
@@ -189,6 +203,11 @@ public final class GatewayRuntime implements AutoCloseable {
         registry.close();
         framework.close();
         store.close();
+        try {
+            homeLock.channel().close();
+        } catch (IOException e) {
+            LOG.warn("Releasing the lock of {} failed: {}", home.root(), e.getMessage());
+        }
     }
 
 }

@@ -1,0 +1,161 @@
+package org.storagegateway.soap;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import jakarta.jws.WebService;
+
+import org.storagegateway.engine.GatewayOperations;
+import org.storagegateway.soap.contract.DeviceConfig;
+import org.storagegateway.soap.contract.Driver;
+import org.storagegateway.soap.contract.ExternalFault;
+import org.storagegateway.soap.contract.InsufficientResourcesFault;
+import org.storagegateway.soap.contract.InternalFault;
+import org.storagegateway.soap.contract.StorageGateway;
+import org.storagegateway.soap.contract.StorageRepository;
+import org.storagegateway.soap.contract.Task;
+import org.storagegateway.soap.contract.UnsupportedFault;
+import org.storagegateway.soap.contract.UserFault;
+import org.storagegateway.soap.contract.VirtualDisk;
+
+/**
+ * The SOAP operations: each checks what the schema cannot, calls {@link GatewayOperations} and maps the result, or
+ * turns the failure into the typed fault of its kind (see {@link Faults}).
+ */
+@WebService(
+        serviceName = SoapServer.SERVICE_LOCAL_NAME,
+        portName = SoapServer.PORT_LOCAL_NAME,
+        targetNamespace = SoapServer.NAMESPACE,
+        endpointInterface = "org.storagegateway.soap.contract.StorageGateway",
+        wsdlLocation = SoapServer.WSDL_LOCATION)
+final class StorageGatewayEndpoint implements StorageGateway {
+
+    private final GatewayOperations operations;
+
+    StorageGatewayEndpoint(GatewayOperations operations) {
+        this.operations = Objects.requireNonNull(operations, "operations is null");
+    }
+
+    @Override
+    public List<Driver> listDrivers()
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listDrivers", operations::listDrivers, all(ContractMapper::driver));
+    }
+
+    @Override
+    public List<StorageRepository> listStorageRepositories()
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listStorageRepositories", operations::listStorageRepositories,
+                all(ContractMapper::storageRepository));
+    }
+
+    @Override
+    public StorageRepository createStorageRepository(
+            String type, String nameLabel, DeviceConfig deviceConfig, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("createStorageRepository",
+                () -> operations.createStorageRepository(required(type, "type"), required(nameLabel, "nameLabel"),
+                        ContractMapper.deviceConfig(deviceConfig), ContractMapper.optional(idempotencyKey)),
+                ContractMapper::storageRepository);
+    }
+
+    @Override
+    public List<VirtualDisk> listVirtualDisks(String srUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listVirtualDisks", () -> operations.listVirtualDisks(required(srUuid, "srUuid")),
+                all(ContractMapper::virtualDisk));
+    }
+
+    @Override
+    public VirtualDisk getVirtualDisk(String vdiUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("getVirtualDisk", () -> operations.getVirtualDisk(required(vdiUuid, "vdiUuid")),
+                ContractMapper::virtualDisk);
+    }
+
+    @Override
+    public VirtualDisk createVirtualDisk(String srUuid, String nameLabel, long virtualSizeBytes, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("createVirtualDisk", () -> {
+            if (virtualSizeBytes < 1) {
+                throw new IllegalArgumentException("virtualSizeBytes must be at least 1: " + virtualSizeBytes);
+            }
+            return operations.createVirtualDisk(required(srUuid, "srUuid"), required(nameLabel, "nameLabel"),
+                    virtualSizeBytes, ContractMapper.optional(idempotencyKey));
+        }, ContractMapper::virtualDisk);
+    }
+
+    @Override
+    public VirtualDisk cloneVirtualDisk(String vdiUuid, String nameLabel, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("cloneVirtualDisk", () -> operations.cloneVirtualDisk(required(vdiUuid, "vdiUuid"),
+                required(nameLabel, "nameLabel"), ContractMapper.optional(idempotencyKey)),
+                ContractMapper::virtualDisk);
+    }
+
+    @Override
+    public VirtualDisk snapshotVirtualDisk(String vdiUuid, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("snapshotVirtualDisk", () -> operations.snapshotVirtualDisk(required(vdiUuid, "vdiUuid"),
+                ContractMapper.optional(idempotencyKey)), ContractMapper::virtualDisk);
+    }
+
+    @Override
+    public Task deleteVirtualDisk(String vdiUuid, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("deleteVirtualDisk", () -> operations.deleteVirtualDisk(required(vdiUuid, "vdiUuid"),
+                ContractMapper.optional(idempotencyKey)), ContractMapper::task);
+    }
+
+    @Override
+    public Task getTask(String taskUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("getTask", () -> operations.getTask(required(taskUuid, "taskUuid")), ContractMapper::task);
+    }
+
+    @Override
+    public Task cancelTask(String taskUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("cancelTask", () -> operations.cancelTask(required(taskUuid, "taskUuid")),
+                ContractMapper::task);
+    }
+
+    /**
+     * Run one operation: {@code engineCall} checks the request and calls the engine, and what it throws becomes the
+     * typed fault of its kind; {@code toContract} maps the result, and what it throws is a gateway bug (an
+     * InternalFault), never the caller's fault.
+     */
+    private static <R, T> T call(String operation, Supplier<R> engineCall, Function<? super R, T> toContract)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        R result;
+        try {
+            result = engineCall.get();
+        } catch (RuntimeException e) {
+            throw Faults.raise(operation, e);
+        }
+        try {
+            if (result == null) {
+                throw new IllegalStateException("the engine returned null");
+            }
+            return Objects.requireNonNull(toContract.apply(result), "mapping returned null");
+        } catch (RuntimeException e) {
+            throw Faults.internal(operation, e);
+        }
+    }
+
+    private static <R, T> Function<List<R>, List<T>> all(Function<? super R, T> mapper) {
+        return list -> list.stream().<T>map(mapper).toList();
+    }
+
+    /**
+     * Return a required request value. The schema requires it already; this guards calls that bypass validation.
+     */
+    private static String required(String value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+}
