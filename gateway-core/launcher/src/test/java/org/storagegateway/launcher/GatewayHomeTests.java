@@ -34,15 +34,13 @@ class GatewayHomeTests {
     @Test
     void secondGatewayOnTheSameHomeIsRefusedWhileTheFirstRuns(@TempDir Path root) throws IOException {
         GatewayHome home = new GatewayHome(root).prepare();
-        try (FileLock held = home.lock()) {
-            assertThatThrownBy(home::lock).isInstanceOf(IOException.class)
-                    .hasMessageContaining("Another gateway is running");
-            held.channel().close();
-        }
-        try (FileLock again = home.lock()) {
-            assertThat(again.isValid()).isTrue();
-            again.channel().close();
-        }
+        FileLock held = home.lock();
+        assertThatThrownBy(home::lock).isInstanceOf(IOException.class)
+                .hasMessageContaining("Another gateway is running");
+        held.channel().close();
+        FileLock again = home.lock();
+        assertThat(again.isValid()).isTrue();
+        again.channel().close();
     }
 
     @Test
