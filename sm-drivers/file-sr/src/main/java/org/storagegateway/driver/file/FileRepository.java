@@ -459,6 +459,7 @@ final class FileRepository implements StorageRepository {
         return switch (reason) {
             case INVALID_ARGUMENT, ALREADY_EXISTS, READ_ONLY -> StandardErrorCode.INVALID_ARGUMENT;
             case CHAIN_TOO_DEEP -> StandardErrorCode.CHAIN_TOO_DEEP;
+            case NOT_FOUND -> StandardErrorCode.VDI_NOT_FOUND;
             case IO_ERROR -> StandardErrorCode.STORAGE_FAILURE;
             case UNSUPPORTED -> StandardErrorCode.UNSUPPORTED_OPERATION;
             case BAD_COOKIE, BAD_CHECKSUM, BAT_ENTRY_OUT_OF_RANGE, PARENT_UUID_MISMATCH, CHAIN_LOOP, TRUNCATED,
