@@ -109,6 +109,9 @@ class StorageFlowIT {
             assertThat(snapshot.get("snapshotOf").asText()).isEqualTo(goldenUuid);
             assertThat(zeep.call("getTask", Map.of("taskUuid", deleteTaskUuid)).get("state").asText())
                     .isEqualTo("success");
+            JsonNode replayed = zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "golden",
+                    "virtualSizeBytes", SIZE, "idempotencyKey", "golden-1"));
+            assertThat(replayed.get("uuid").asText()).as("same idempotency key after a restart").isEqualTo(goldenUuid);
 
             // Every VHD file belongs to a recorded VDI: a user VDI or a hidden base copy on one of their chains.
             Set<String> recorded = new HashSet<>(listed);
