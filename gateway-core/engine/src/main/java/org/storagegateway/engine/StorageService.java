@@ -308,12 +308,19 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         return Reconciliation.rolledBackUntouched();
     }
 
-    /** Forward if the VDI exists on the storage (record it), back otherwise. */
+    /**
+     * Forward if the VDI exists on the storage (record it). Otherwise back: the driver deletes whatever the create
+     * left unfinished.
+     */
     private Reconciliation reconcileDiskCreate(Journal journal) {
         StorageRepositoryRecord sr = repository(journal.get("srUuid"));
         String vdiUuid = journal.get("vdiUuid");
         Optional<VdiInfo> found = scan(sr).stream().filter(v -> v.uuid().equals(vdiUuid)).findFirst();
         if (found.isEmpty()) {
+            onRepository(sr, HostDriverContext.NO_TASK, repository -> {
+                repository.deleteVdi(vdiUuid);
+                return null;
+            });
             return Reconciliation.rolledBackUntouched();
         }
         return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
@@ -323,40 +330,43 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     }
 
     /**
-     * Forward if the new VDI exists on the storage, back otherwise. Either way the records of the source and of any
-     * base copy are brought in line with the chain the driver reports, so no disk on the storage is left unrecorded.
+     * Forward while the source exists: the journaled request is repeated, and the driver, idempotent by contract,
+     * finds on the storage which steps are done and completes the others. Back if the source is gone. Either way the
+     * records of internal VDIs are brought in line with the storage, so no disk is left unrecorded.
      */
     private Reconciliation reconcileCopy(Journal journal, boolean snapshot) {
         StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        String sourceUuid = journal.get("sourceUuid");
         String newUuid = journal.get("newUuid");
-        List<VdiInfo> onStorage = scan(sr);
-        Map<String, VdiInfo> byUuid = onStorage.stream().collect(Collectors.toMap(VdiInfo::uuid, v -> v));
-        VdiInfo created = byUuid.get(newUuid);
-        if (created == null) {
+        String operation = snapshot ? VDI_SNAPSHOT : VDI_CLONE;
+        boolean sourceOnStorage = scan(sr).stream().anyMatch(v -> v.uuid().equals(sourceUuid));
+        if (!sourceOnStorage) {
+            List<VdiInfo> onStorage = scan(sr);
             return new Reconciliation(TaskRecord.Resolution.ROLLED_BACK, tx -> {
                 syncInternalDisks(tx, sr.uuid(), onStorage);
                 return Optional.empty();
             });
         }
+        CloneRequest request = new CloneRequest(operation + ":" + newUuid, sourceUuid, newUuid,
+                journal.get("baseCopyUuid"));
+        CloneResult result = onRepository(sr, HostDriverContext.NO_TASK,
+                repository -> snapshot ? repository.snapshotVdi(request) : repository.cloneVdi(request));
+        List<VdiInfo> onStorage = scan(sr);
         return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
-            VirtualDiskRecord source = findDisk(tx, journal.get("sourceUuid"));
-            tx.virtualDisks().save(newDisk(created, sr.uuid(), journal.get("nameLabel"), snapshot,
-                    snapshot ? Optional.of(source.uuid()) : Optional.empty()));
-            Optional.ofNullable(byUuid.get(source.uuid())).ifPresent(info -> tx.virtualDisks().save(updated(source, info)));
+            recordCopy(tx, sr.uuid(), result, journal.get("nameLabel"), snapshot);
             syncInternalDisks(tx, sr.uuid(), onStorage);
-            return Optional.of(newUuid);
+            return Optional.of(result.created().uuid());
         });
     }
 
-    /** Forward if the VDI is gone from the storage (or hidden awaiting collection), back otherwise. */
+    /** Forward: the delete is repeated (the driver also collects what an interrupted delete left behind). */
     private Reconciliation reconcileDelete(Journal journal) {
         StorageRepositoryRecord sr = repository(journal.get("srUuid"));
         String vdiUuid = journal.get("vdiUuid");
-        List<VdiInfo> onStorage = scan(sr);
-        boolean stillThere = onStorage.stream().anyMatch(v -> v.uuid().equals(vdiUuid) && !v.hidden());
-        if (stillThere) {
-            return Reconciliation.rolledBackUntouched();
-        }
+        List<VdiInfo> onStorage = onRepository(sr, HostDriverContext.NO_TASK, repository -> {
+            repository.deleteVdi(vdiUuid);
+            return repository.scan();
+        });
         return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
             tx.virtualDisks().delete(vdiUuid);
             syncInternalDisks(tx, sr.uuid(), onStorage);

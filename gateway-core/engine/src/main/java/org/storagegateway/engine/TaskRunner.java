@@ -20,6 +20,7 @@ import org.storagegateway.engine.port.GatewayStore;
 import org.storagegateway.engine.port.StoreConflictException;
 import org.storagegateway.engine.port.StoreRetry;
 import org.storagegateway.engine.port.StoreTransaction;
+import org.storagegateway.spi.CrashPoints;
 import org.storagegateway.spi.ErrorCode;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
@@ -184,10 +185,12 @@ public final class TaskRunner {
                 earlier.ifPresent(e -> tx.tasks().delete(e.uuid()));
                 tx.tasks().save(started);
             });
+            CrashPoints.reach("task.journaled");
             RunningTask live = new RunningTask(started.uuid());
             running.put(started.uuid(), live);
             try {
                 Completion completion = body.run(live);
+                CrashPoints.reach("task.storage-done");
                 return StoreRetry.inTransaction(store, tx -> {
                     Optional<String> result = completion.apply(tx);
                     TaskRecord done = current(tx, started).succeeded(result, clock.instant());

@@ -110,10 +110,13 @@ public final class GatewayRuntime implements AutoCloseable {
             }
             if (settings.deployBuiltinDrivers()) {
                 BuiltinDrivers.deploy(home.deploy());
+                awaitDriver(registry, "file");
             }
             if (settings.createLocalStorage()) {
                 ensureLocalStorage(engine.operations(), registry, home);
             }
+            // Drivers loaded so far have been recorded and their interrupted tasks reconciled before calls arrive.
+            engine.awaitDriverEvents();
             SoapServer soap = SoapServer.start(SoapServerConfig.builder(credentials)
                     .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations());
             Duration startup = Duration.ofNanos(System.nanoTime() - begin);
@@ -142,16 +145,21 @@ public final class GatewayRuntime implements AutoCloseable {
         if (existing.stream().anyMatch(sr -> sr.nameLabel().equals(LOCAL_SR_NAME))) {
             return;
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (registry.descriptor("file").isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The file SR driver did not load within 60 s; see the log");
-            }
-            Thread.sleep(50);
-        }
+        awaitDriver(registry, "file");
         StorageRepositoryRecord sr = operations.createStorageRepository("file", LOCAL_SR_NAME,
                 Map.of("path", home.localStorage().toString()), Optional.of("default-local-storage"));
         LOG.info("Created SR '{}' ({}) in {}", LOCAL_SR_NAME, sr.uuid(), home.localStorage());
+    }
+
+    /** Wait until the driver for {@code srType} is loaded (FileInstall installs bundles on its own thread). */
+    private static void awaitDriver(FelixDriverRegistry registry, String srType) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (registry.descriptor(srType).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The '" + srType + "' SR driver did not load within 60 s; see the log");
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Return the operations, for in-process callers. */

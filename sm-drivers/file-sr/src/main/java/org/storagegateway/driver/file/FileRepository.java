@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import org.storagegateway.spi.CrashPoints;
 import org.storagegateway.spi.DriverContext;
 import org.storagegateway.spi.ErrorCode;
 import org.storagegateway.spi.StandardErrorCode;
@@ -137,7 +138,9 @@ final class FileRepository implements StorageRepository {
             Path staging = staging(file);
             deleteIfExists(staging);
             vhd(() -> VhdImage.createDynamic(staging, size, UUID.fromString(request.vdiUuid())));
+            CrashPoints.reach("file.create.staged");
             move(staging, file);
+            CrashPoints.reach("file.create.renamed");
             return describe(file);
         });
     }
@@ -147,15 +150,20 @@ final class FileRepository implements StorageRepository {
         Path file = vhd(vdiUuid);
         locked(() -> {
             if (!Files.exists(file)) {
+                // Gone already: finish what an interrupted create or delete may have left behind.
+                deleteIfExists(staging(file));
+                sweepGarbage();
                 return null;
             }
             if (!childrenOf(file).isEmpty()) {
                 // Still a parent: hide it; it goes once its last child has gone.
                 vhd(() -> VhdImage.setHidden(file, true));
+                CrashPoints.reach("file.delete.hidden");
                 return null;
             }
             Optional<Path> parent = parentOf(file);
             deleteIfExists(file);
+            CrashPoints.reach("file.delete.unlinked");
             collectOrphans(parent);
             return null;
         });
@@ -227,10 +235,13 @@ final class FileRepository implements StorageRepository {
                         "Base copy UUID " + request.baseCopyUuid() + " already names another VDI");
             }
             if (!Files.exists(base)) {
+                // Cancel is honoured only here, before the first change: once started, a copy runs to its end.
+                context.task().checkCancelled();
                 Optional<Path> reusableParent = emptyChildParent(source);
                 if (reusableParent.isPresent()) {
                     // Nothing was written since the last copy: share the parent instead of stacking an empty one.
                     createChild(created, reusableParent.get());
+                    CrashPoints.reach("file.copy.child-created");
                     return result(created, source, base);
                 }
                 requireDepthAllowsCopy(source);
@@ -239,16 +250,20 @@ final class FileRepository implements StorageRepository {
                 } catch (IOException e) {
                     throw failure("Cannot link " + source + " as base copy " + base, e);
                 }
+                CrashPoints.reach("file.copy.linked");
             }
             if (sameFile(source, base)) {
                 Path staging = staging(source);
                 deleteIfExists(staging);
                 vhd(() -> VhdImage.createDifferencing(staging, base, UUID.randomUUID()));
+                CrashPoints.reach("file.copy.leaf-staged");
                 move(staging, source);
+                CrashPoints.reach("file.copy.leaf-replaced");
             }
-            context.task().checkCancelled();
             createChild(created, base);
+            CrashPoints.reach("file.copy.child-created");
             vhd(() -> VhdImage.setHidden(base, true));
+            CrashPoints.reach("file.copy.base-hidden");
             return result(created, source, base);
         });
     }
@@ -302,6 +317,39 @@ final class FileRepository implements StorageRepository {
             }
             next = parentOf(candidate);
             deleteIfExists(candidate);
+        }
+    }
+
+    /**
+     * Delete every hidden VHD that no VHD names as parent, repeatedly, reading each file's metadata once. A hidden
+     * childless VHD is always garbage: base copies are hidden only once their children exist.
+     */
+    private void sweepGarbage() {
+        Map<Path, Optional<Path>> parents = new HashMap<>();
+        Map<Path, Boolean> hidden = new HashMap<>();
+        for (Path file : vhdFiles()) {
+            try {
+                parents.put(file, parentOf(file));
+                hidden.put(file, describe(file).hidden());
+            } catch (StorageException e) {
+                // A damaged file is nobody's garbage to collect; it is left for an admin.
+                context.logger().log(System.Logger.Level.WARNING, "Garbage sweep skips {0}: {1}", file,
+                        e.getMessage());
+            }
+        }
+        Map<Path, Integer> children = new HashMap<>();
+        parents.values().forEach(p -> p.ifPresent(parent -> children.merge(parent, 1, Integer::sum)));
+        List<Path> queue = new ArrayList<>(parents.keySet());
+        while (!queue.isEmpty()) {
+            Path file = queue.remove(queue.size() - 1);
+            if (Boolean.TRUE.equals(hidden.get(file)) && children.getOrDefault(file, 0) == 0 && Files.exists(file)) {
+                deleteIfExists(file);
+                context.logger().log(System.Logger.Level.INFO, "Collected orphaned base copy {0}", file);
+                parents.get(file).ifPresent(parent -> {
+                    children.merge(parent, -1, Integer::sum);
+                    queue.add(parent);
+                });
+            }
         }
     }
 

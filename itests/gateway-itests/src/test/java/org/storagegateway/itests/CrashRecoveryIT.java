@@ -1,0 +1,185 @@
+package org.storagegateway.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.storagegateway.engine.model.TaskRecord;
+import org.storagegateway.engine.model.TaskState;
+import org.storagegateway.engine.model.VirtualDiskRecord;
+import org.storagegateway.persistence.DerbyGatewayStore;
+import org.storagegateway.spi.CrashPoints;
+import org.storagegateway.vhd.IndependentTools;
+import org.storagegateway.vhd.OpenMode;
+import org.storagegateway.vhd.VhdChain;
+
+/**
+ * The gateway process is killed at every named crash point of create, clone, snapshot and delete, then restarted.
+ * After the restart: no task is left running, every VHD file on the storage is recorded and every record has its
+ * file, no unfinished staging file remains, and libvhdi reads every VDI with exactly the bytes it should hold.
+ */
+class CrashRecoveryIT {
+    private static final long SIZE = 8L << 20;
+    private static final String KEY = "crashing-request";
+
+    enum Operation { CREATE, CLONE, SNAPSHOT, DELETE }
+
+    static Stream<Arguments> crashPoints() {
+        return Stream.of(
+                Arguments.of(Operation.CREATE, "task.journaled"),
+                Arguments.of(Operation.CREATE, "file.create.staged"),
+                Arguments.of(Operation.CREATE, "file.create.renamed"),
+                Arguments.of(Operation.CREATE, "task.storage-done"),
+                Arguments.of(Operation.CLONE, "task.journaled"),
+                Arguments.of(Operation.CLONE, "file.copy.linked"),
+                Arguments.of(Operation.CLONE, "file.copy.leaf-staged"),
+                Arguments.of(Operation.CLONE, "file.copy.leaf-replaced"),
+                Arguments.of(Operation.CLONE, "file.copy.child-created"),
+                Arguments.of(Operation.CLONE, "file.copy.base-hidden"),
+                Arguments.of(Operation.CLONE, "task.storage-done"),
+                Arguments.of(Operation.SNAPSHOT, "file.copy.leaf-replaced"),
+                Arguments.of(Operation.SNAPSHOT, "file.copy.child-created"),
+                Arguments.of(Operation.DELETE, "task.journaled"),
+                Arguments.of(Operation.DELETE, "file.delete.unlinked"),
+                Arguments.of(Operation.DELETE, "task.storage-done"));
+    }
+
+    private final Map<String, byte[]> expected = new HashMap<>();
+    private final Random random = new Random(137);
+
+    @ParameterizedTest(name = "{0} killed at {1}")
+    @MethodSource("crashPoints")
+    void restartAfterAKillLeavesNoOrphanNoLostRecordNoRunningTaskAndEveryChainReadsBack(
+            Operation operation, String crashPoint, @TempDir Path work) throws Exception {
+        assumeThat(IndependentTools.libvhdiAvailable()).as("python3-libvhdi is installed by ./gateway test").isTrue();
+        Path home = Files.createDirectories(work.resolve("home"));
+        String srUuid;
+        String goldenUuid;
+        String victimUuid;
+        try (GatewayProcess gateway = GatewayProcess.start(home, Optional.empty()); ZeepClient zeep = gateway.zeep()) {
+            srUuid = zeep.call("listStorageRepositories", Map.of()).get(0).get("uuid").asText();
+            goldenUuid = zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "golden",
+                    "virtualSizeBytes", SIZE)).get("uuid").asText();
+            expected.put(goldenUuid, new byte[(int) SIZE]);
+            writeRandom(srFolder(home, srUuid), goldenUuid);
+            victimUuid = zeep.call("cloneVirtualDisk", Map.of("vdiUuid", goldenUuid, "nameLabel", "victim"))
+                    .get("uuid").asText();
+            expected.put(victimUuid, expected.get(goldenUuid).clone());
+            // Data written since the last copy, so the next copy takes the full path (link, new leaf, new child).
+            writeRandom(srFolder(home, srUuid), goldenUuid);
+        }
+
+        byte[] goldenAtCrash = expected.get(goldenUuid).clone();
+        try (GatewayProcess gateway = GatewayProcess.start(home, Optional.of(crashPoint));
+                ZeepClient zeep = gateway.zeep()) {
+            JsonNode reply = switch (operation) {
+                case CREATE -> zeep.exchange("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "crashed",
+                        "virtualSizeBytes", SIZE, "idempotencyKey", KEY));
+                case CLONE -> zeep.exchange("cloneVirtualDisk", Map.of("vdiUuid", goldenUuid, "nameLabel", "crashed",
+                        "idempotencyKey", KEY));
+                case SNAPSHOT -> zeep.exchange("snapshotVirtualDisk", Map.of("vdiUuid", goldenUuid,
+                        "idempotencyKey", KEY));
+                case DELETE -> zeep.exchange("deleteVirtualDisk", Map.of("vdiUuid", victimUuid, "idempotencyKey", KEY));
+            };
+            assertThat(reply.has("result")).as("the call must not succeed: %s", reply).isFalse();
+            assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.output())
+                    .isEqualTo(CrashPoints.EXIT_STATUS);
+        }
+
+        try (GatewayProcess gateway = GatewayProcess.start(home, Optional.empty())) {
+            assertThat(gateway.output()).contains("marked interrupted");
+        }
+
+        Path srFolder = srFolder(home, srUuid);
+        List<VirtualDiskRecord> records;
+        try (DerbyGatewayStore store = DerbyGatewayStore.open(home.resolve("db"),
+                Files.readAllBytes(home.resolve("store.key")))) {
+            List<TaskRecord> unfinished = store.inTransaction(
+                    tx -> tx.tasks().listByState(TaskState.PENDING, TaskState.RUNNING));
+            assertThat(unfinished).as("tasks left running").isEmpty();
+            TaskRecord crashed = store.inTransaction(tx -> tx.tasks().findByIdempotencyKey("client:" + KEY))
+                    .orElseThrow();
+            assertThat(crashed.state()).isEqualTo(TaskState.INTERRUPTED);
+            assertThat(crashed.resolution()).as("reconciled").isPresent();
+            records = store.inTransaction(tx -> tx.virtualDisks().listBySr(srUuid));
+
+            Set<String> recorded = records.stream().map(VirtualDiskRecord::uuid).collect(Collectors.toSet());
+            Set<String> files;
+            try (Stream<Path> listing = Files.list(srFolder)) {
+                files = listing.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            }
+            assertThat(files).as("only finished VHD files").allMatch(f -> f.endsWith(".vhd"));
+            assertThat(files.stream().map(f -> f.replace(".vhd", "")).collect(Collectors.toSet()))
+                    .as("every VHD file is recorded and every record has its file").isEqualTo(recorded);
+            assertThat(recorded).as("user VDIs kept").contains(goldenUuid);
+
+            Optional<VirtualDiskRecord> result = records.stream()
+                    .filter(r -> r.managed() && !Set.of(goldenUuid, victimUuid).contains(r.uuid())).findFirst();
+            switch (operation) {
+                case CREATE -> result.ifPresent(r -> expected.put(r.uuid(), new byte[(int) SIZE]));
+                case CLONE, SNAPSHOT -> {
+                    assertThat(crashed.resolution()).contains("ROLLED_FORWARD");
+                    expected.put(result.orElseThrow().uuid(), goldenAtCrash);
+                }
+                case DELETE -> {
+                    assertThat(crashed.resolution()).contains("ROLLED_FORWARD");
+                    assertThat(recorded).doesNotContain(victimUuid);
+                    expected.remove(victimUuid);
+                }
+            }
+            assertThat(result.isPresent()).as("a rolled-forward create or copy is recorded")
+                    .isEqualTo(operation != Operation.DELETE && crashed.resolution().orElseThrow().equals("ROLLED_FORWARD"));
+        }
+
+        for (VirtualDiskRecord record : records) {
+            if (record.managed()) {
+                IndependentTools.LibvhdiReading reading = IndependentTools.readWithLibvhdi(
+                        srFolder.resolve(record.uuid() + ".vhd"));
+                assertThat(reading.sha256()).as("libvhdi reading of %s (%s)", record.nameLabel(), record.uuid())
+                        .isEqualTo(sha256(expected.get(record.uuid())));
+            }
+        }
+    }
+
+    private static Path srFolder(Path home, String srUuid) {
+        return home.resolve("storage").resolve(srUuid);
+    }
+
+    /** Write 4 KiB-aligned random runs into a VDI through the VHD library and into the expectation. */
+    private void writeRandom(Path srFolder, String vdiUuid) {
+        byte[] image = expected.get(vdiUuid);
+        try (VhdChain chain = VhdChain.open(srFolder.resolve(vdiUuid + ".vhd"), OpenMode.READ_WRITE)) {
+            for (int i = 0; i < 6; i++) {
+                int length = 4096 * (1 + random.nextInt(8));
+                long offset = 4096L * random.nextInt((int) ((SIZE - length) / 4096));
+                byte[] data = new byte[length];
+                random.nextBytes(data);
+                chain.write(offset, data, 0, length);
+                System.arraycopy(data, 0, image, (int) offset, length);
+            }
+        }
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}
