@@ -1,10 +1,12 @@
 package org.storagegateway.engine;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -14,6 +16,7 @@ import org.storagegateway.engine.port.DriverRegistry;
 import org.storagegateway.engine.port.GatewayStore;
 import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.model.DriverDescriptor;
+import org.storagegateway.spi.model.GarbageCollectionLimits;
 import org.storagegateway.spi.model.RepositoryConfig;
 
 /**
@@ -25,7 +28,9 @@ import org.storagegateway.spi.model.RepositoryConfig;
  *       then follows drivers.</li>
  *   <li>When a driver arrives, on the engine's own thread: it is recorded as seen, its SRs are attached, and the
  *       interrupted tasks that waited for it are reconciled.</li>
- *   <li>{@link #close()} stops following drivers; it does not close the store or the registry, which their owner
+ *   <li>A collector looks for garbage on each SR once after start-up and after deletes, every
+ *       {@code gcInterval}, as journaled tasks.</li>
+ *   <li>{@link #close()} stops following drivers and collecting garbage; it does not close the store or the registry, which their owner
  *       closes.</li>
  * </ol>
  */
@@ -54,10 +59,30 @@ public final class GatewayEngine implements AutoCloseable {
         return thread;
     });
 
+    /** Garbage is looked for this long after a delete, or after start-up. */
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofSeconds(30);
+    /** Coalescing copies at most 64 MiB/s and 8 chain links per driver call. */
+    public static final GarbageCollectionLimits DEFAULT_GC_LIMITS = new GarbageCollectionLimits(64L << 20, 8);
+
+    private final Duration gcInterval;
+    private final GarbageCollectionLimits gcLimits;
+    private final ScheduledExecutorService garbageCollector = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "gateway-garbage-collector");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     public GatewayEngine(GatewayStore store, DriverRegistry registry, Clock clock) {
+        this(store, registry, clock, DEFAULT_GC_INTERVAL, DEFAULT_GC_LIMITS);
+    }
+
+    public GatewayEngine(GatewayStore store, DriverRegistry registry, Clock clock, Duration gcInterval,
+            GarbageCollectionLimits gcLimits) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.registry = Objects.requireNonNull(registry, "registry is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.gcInterval = Objects.requireNonNull(gcInterval, "gcInterval is null");
+        this.gcLimits = Objects.requireNonNull(gcLimits, "gcLimits is null");
         this.service = new StorageService(store, registry, new TaskRunner(store, clock), clock);
         this.recovery = new TaskRecovery(store, registry, service, clock);
     }
@@ -66,6 +91,10 @@ public final class GatewayEngine implements AutoCloseable {
     public int start() {
         int interrupted = recovery.markInterrupted();
         registry.addListener(driverListener);
+        // Every SR is visited once after start-up, then those where VDIs were deleted.
+        store.inTransaction(tx -> tx.repositories().list()).forEach(sr -> service.suspectGarbage(sr.uuid()));
+        garbageCollector.scheduleWithFixedDelay(this::collectGarbage, gcInterval.toMillis(), gcInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
         return interrupted;
     }
 
@@ -80,6 +109,14 @@ public final class GatewayEngine implements AutoCloseable {
             driverEvents.submit(() -> { }).get(1, TimeUnit.MINUTES);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Driver events did not drain", e);
+        }
+    }
+
+    private void collectGarbage() {
+        try {
+            service.collectSuspectedGarbage(gcLimits);
+        } catch (RuntimeException e) {
+            LOG.warn("Garbage collection failed; it is tried again later: {}", e.getMessage());
         }
     }
 
@@ -114,8 +151,11 @@ public final class GatewayEngine implements AutoCloseable {
     @Override
     public void close() {
         registry.removeListener(driverListener);
+        // A coalesce under way stops at its next run and leaves a valid chain; the next start finishes it.
+        garbageCollector.shutdownNow();
         driverEvents.shutdown();
         try {
+            garbageCollector.awaitTermination(30, TimeUnit.SECONDS);
             driverEvents.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -46,6 +47,8 @@ import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.ConfigKey;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.DriverDescriptor;
+import org.storagegateway.spi.model.GarbageCollectionLimits;
+import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.RepositoryConfig;
 import org.storagegateway.spi.model.VdiInfo;
 
@@ -59,6 +62,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     static final String VDI_CLONE = "vdi.clone";
     static final String VDI_SNAPSHOT = "vdi.snapshot";
     static final String VDI_DELETE = "vdi.delete";
+    static final String SR_GC = "sr.gc";
     static final String BASE_COPY_NAME = "base copy";
     private static final int MAX_NAME_LENGTH = 255;
 
@@ -66,6 +70,8 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private final DriverRegistry registry;
     private final TaskRunner tasks;
     private final Clock clock;
+    /** SRs where garbage may have appeared (a VDI was deleted, or the gateway started) since the last collection. */
+    private final Set<String> garbageSuspected = ConcurrentHashMap.newKeySet();
 
     public StorageService(GatewayStore store, DriverRegistry registry, TaskRunner tasks, Clock clock) {
         this.store = Objects.requireNonNull(store, "store is null");
@@ -255,12 +261,59 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
                 repository.deleteVdi(vdiUuid);
                 return repository.scan();
             });
+            garbageSuspected.add(sr.uuid());
             return tx -> {
                 tx.virtualDisks().delete(vdiUuid);
                 syncInternalDisks(tx, sr.uuid(), remaining);
                 return Optional.of(vdiUuid);
             };
         });
+    }
+
+    // ---- garbage collection
+
+    /** Note that an SR may hold garbage, so the next {@link #collectSuspectedGarbage} visits it. */
+    public void suspectGarbage(String srUuid) {
+        garbageSuspected.add(srUuid);
+    }
+
+    /**
+     * Collect garbage on every SR suspected to hold some whose driver can, each call a journaled task, until the
+     * driver reports no more work. Returns the number of tasks run.
+     */
+    public int collectSuspectedGarbage(GarbageCollectionLimits limits) {
+        int runs = 0;
+        for (String srUuid : List.copyOf(garbageSuspected)) {
+            garbageSuspected.remove(srUuid);
+            Optional<StorageRepositoryRecord> sr = store.inTransaction(tx -> tx.repositories().find(srUuid));
+            if (sr.isEmpty() || registry.descriptor(sr.get().type())
+                    .filter(d -> d.supports(Capability.SR_GARBAGE_COLLECTION)).isEmpty()) {
+                continue;
+            }
+            GarbageCollectionReport report;
+            do {
+                report = collectGarbage(sr.get(), limits);
+                runs++;
+            } while (report.moreWork() && report.coalesced() + report.deleted() > 0);
+        }
+        return runs;
+    }
+
+    private GarbageCollectionReport collectGarbage(StorageRepositoryRecord sr, GarbageCollectionLimits limits) {
+        GarbageCollectionReport[] report = new GarbageCollectionReport[1];
+        TaskRequest request = new TaskRequest(SR_GC, Optional.empty(), fingerprint(SR_GC, sr.uuid()),
+                Optional.of(sr.uuid()), Journal.of("srUuid", sr.uuid()));
+        tasks.run(request, monitor -> {
+            List<VdiInfo> onStorage = onRepository(sr, monitor, repository -> {
+                report[0] = repository.collectGarbage(limits);
+                return repository.scan();
+            });
+            return tx -> {
+                syncInternalDisks(tx, sr.uuid(), onStorage);
+                return Optional.of(sr.uuid());
+            };
+        });
+        return report[0];
     }
 
     // ---- tasks
@@ -295,6 +348,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
             case VDI_CREATE -> reconcileDiskCreate(journal);
             case VDI_CLONE, VDI_SNAPSHOT -> reconcileCopy(journal, task.operation().equals(VDI_SNAPSHOT));
             case VDI_DELETE -> reconcileDelete(journal);
+            case SR_GC -> reconcileGarbageCollection(journal);
             default -> throw new StorageException(org.storagegateway.spi.StandardErrorCode.INTERNAL_ERROR,
                     "No reconciler for operation " + task.operation());
         };
@@ -371,6 +425,20 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
             tx.virtualDisks().delete(vdiUuid);
             syncInternalDisks(tx, sr.uuid(), onStorage);
             return Optional.of(vdiUuid);
+        });
+    }
+
+    /** Forward: the driver finishes the coalesce its own journal names; the records follow the storage. */
+    private Reconciliation reconcileGarbageCollection(Journal journal) {
+        StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        List<VdiInfo> onStorage = onRepository(sr, HostDriverContext.NO_TASK, repository -> {
+            repository.collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 0));
+            return repository.scan();
+        });
+        garbageSuspected.add(sr.uuid());
+        return new Reconciliation(TaskRecord.Resolution.ROLLED_FORWARD, tx -> {
+            syncInternalDisks(tx, sr.uuid(), onStorage);
+            return Optional.of(sr.uuid());
         });
     }
 

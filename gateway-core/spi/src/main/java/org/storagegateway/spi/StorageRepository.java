@@ -7,6 +7,8 @@ import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.Datapath;
+import org.storagegateway.spi.model.GarbageCollectionLimits;
+import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
@@ -100,6 +102,21 @@ public interface StorageRepository {
      */
     default Datapath attachVdi(String vdiUuid, boolean readOnly) {
         throw StorageException.unsupported("attachVdi");
+    }
+
+    /**
+     * Collect garbage on this SR, a bounded amount per call: finish a collection that was interrupted, delete internal
+     * VDIs that nothing depends on any more, and coalesce chains where an internal VDI has a single child.
+     *
+     * <p>Every step keeps every chain readable with the same content, and repeating a call after a crash completes the
+     * step that was under way. Data is copied no faster than the limits allow; cancel is honoured between steps and
+     * between copied runs, leaving the chains valid.
+     *
+     * @throws StorageException UNSUPPORTED_OPERATION unless the driver declares
+     *     {@link org.storagegateway.spi.model.Capability#SR_GARBAGE_COLLECTION}
+     */
+    default GarbageCollectionReport collectGarbage(GarbageCollectionLimits limits) {
+        throw StorageException.unsupported("collectGarbage");
     }
 
     /** Withdraw access given by {@link #attachVdi}. Idempotent and never fails. */

@@ -27,5 +27,7 @@ public enum Capability {
     /** Expose and hide LUNs to host initiators. */
     LUN_MASKING,
     /** VDIs use only the space their data needs. */
-    THIN_PROVISIONING
+    THIN_PROVISIONING,
+    /** {@code collectGarbage}: remove internal VDIs nothing depends on and shorten chains by coalescing. */
+    SR_GARBAGE_COLLECTION
 }

@@ -29,12 +29,15 @@ import org.storagegateway.spi.StorageRepository;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.GarbageCollectionLimits;
+import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
 import org.storagegateway.vhd.DiskType;
 import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;
+import org.storagegateway.vhd.VhdCoalesce;
 import org.storagegateway.vhd.VhdException;
 import org.storagegateway.vhd.VhdImage;
 
@@ -53,6 +56,7 @@ final class FileRepository implements StorageRepository {
     private static final Pattern UUID_PATTERN =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final String STAGING_SUFFIX = ".new";
+    private static final String COALESCE_JOURNAL_PREFIX = ".coalesce-";
 
     private final Path directory;
     private final DriverContext context;
@@ -324,7 +328,7 @@ final class FileRepository implements StorageRepository {
      * Delete every hidden VHD that no VHD names as parent, repeatedly, reading each file's metadata once. A hidden
      * childless VHD is always garbage: base copies are hidden only once their children exist.
      */
-    private void sweepGarbage() {
+    private int sweepGarbage() {
         Map<Path, Optional<Path>> parents = new HashMap<>();
         Map<Path, Boolean> hidden = new HashMap<>();
         for (Path file : vhdFiles()) {
@@ -340,16 +344,181 @@ final class FileRepository implements StorageRepository {
         Map<Path, Integer> children = new HashMap<>();
         parents.values().forEach(p -> p.ifPresent(parent -> children.merge(parent, 1, Integer::sum)));
         List<Path> queue = new ArrayList<>(parents.keySet());
+        int deleted = 0;
         while (!queue.isEmpty()) {
             Path file = queue.remove(queue.size() - 1);
             if (Boolean.TRUE.equals(hidden.get(file)) && children.getOrDefault(file, 0) == 0 && Files.exists(file)) {
                 deleteIfExists(file);
+                deleted++;
                 context.logger().log(System.Logger.Level.INFO, "Collected orphaned base copy {0}", file);
                 parents.get(file).ifPresent(parent -> {
                     children.merge(parent, -1, Integer::sum);
                     queue.add(parent);
                 });
             }
+        }
+        return deleted;
+    }
+
+    // ---- garbage collection: orphans and coalescing
+
+    /**
+     * Collect garbage under the SR's lock: finish interrupted coalesces (their journals), delete orphaned base copies,
+     * then coalesce up to {@code limits.maxCoalesces()} links where a hidden VHD has exactly one child.
+     *
+     * <p>A coalesce merges the child into its parent ({@link VhdCoalesce}); then an internal child's children are
+     * re-linked to the parent and the child is deleted, or a leaf child is replaced by the parent under the leaf's
+     * name, so the VDI keeps its UUID. A journal file {@code .coalesce-<parent>-<child>} exists from before the first
+     * change until after the last, and the next collection finishes what it names.
+     */
+    @Override
+    public GarbageCollectionReport collectGarbage(GarbageCollectionLimits limits) {
+        return locked(() -> {
+            Throttle throttle = new Throttle(limits.maxBytesPerSecond(), context);
+            long[] copied = {0};
+            int coalesced = 0;
+            for (Path journal : coalesceJournals()) {
+                if (!finishCoalesce(journal, throttle, copied)) {
+                    return new GarbageCollectionReport(0, coalesced, copied[0], true);
+                }
+                coalesced++;
+            }
+            int deleted = sweepGarbage();
+            while (coalesced < limits.maxCoalesces()) {
+                Optional<Path[]> pair = coalesceCandidate();
+                if (pair.isEmpty()) {
+                    return new GarbageCollectionReport(deleted, coalesced, copied[0], false);
+                }
+                Path journal = directory.resolve(COALESCE_JOURNAL_PREFIX + uuidOf(pair.get()[0]) + "-"
+                        + uuidOf(pair.get()[1]));
+                writeJournal(journal);
+                CrashPoints.reach("file.gc.journaled");
+                if (!finishCoalesce(journal, throttle, copied)) {
+                    return new GarbageCollectionReport(deleted, coalesced, copied[0], true);
+                }
+                coalesced++;
+            }
+            return new GarbageCollectionReport(deleted, coalesced, copied[0], coalesceCandidate().isPresent());
+        });
+    }
+
+    /** Return a hidden VHD with exactly one child, and that child; deepest chains are not preferred, any will do. */
+    private Optional<Path[]> coalesceCandidate() {
+        Map<Path, List<Path>> children = new HashMap<>();
+        Map<Path, Boolean> hidden = new HashMap<>();
+        for (Path file : vhdFiles()) {
+            try {
+                hidden.put(file, describe(file).hidden());
+                parentOf(file).ifPresent(parent -> children.computeIfAbsent(parent, p -> new ArrayList<>()).add(file));
+            } catch (StorageException e) {
+                context.logger().log(System.Logger.Level.WARNING, "Garbage collection skips {0}: {1}", file,
+                        e.getMessage());
+            }
+        }
+        for (Map.Entry<Path, List<Path>> entry : children.entrySet()) {
+            if (!Boolean.TRUE.equals(hidden.get(entry.getKey())) || entry.getValue().size() != 1) {
+                continue;
+            }
+            Path child = entry.getValue().get(0);
+            // An internal child, or a leaf; a visible VDI with children is mid-operation and left alone.
+            if (Boolean.TRUE.equals(hidden.get(child)) || !children.containsKey(child)) {
+                return Optional.of(new Path[] {entry.getKey(), child});
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Carry out (or finish) the coalesce a journal names; every step is skipped when found done. Returns false if the
+     * throttle stopped it for a cancel, leaving the journal for the next collection.
+     */
+    private boolean finishCoalesce(Path journal, Throttle throttle, long[] copied) {
+        String[] names = journal.getFileName().toString().substring(COALESCE_JOURNAL_PREFIX.length()).split("-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
+        Path parent = vhd(names[0]);
+        Path child = vhd(names[1]);
+        if (Files.exists(parent) && Files.exists(child) && parentOf(child).filter(parent::equals).isPresent()) {
+            boolean leaf = !describe(child).hidden();
+            boolean merged = vhd(() -> VhdCoalesce.mergeIntoParent(child, parent, throttle, n -> copied[0] += n));
+            if (!merged) {
+                return false;
+            }
+            CrashPoints.reach("file.gc.merged");
+            if (leaf) {
+                // The parent, now holding the leaf's data, takes over the leaf's name and so its identity.
+                vhd(() -> VhdImage.setHidden(parent, false));
+                move(parent, child);
+                CrashPoints.reach("file.gc.replaced");
+            } else {
+                for (Path grandchild : childrenOf(child)) {
+                    vhd(() -> VhdImage.setParent(grandchild, parent));
+                }
+                CrashPoints.reach("file.gc.relinked");
+                deleteIfExists(child);
+            }
+        } else if (Files.exists(parent) && Files.exists(child) && describe(child).hidden()) {
+            // An internal child whose grandchildren were partly re-linked before a crash: finish re-linking.
+            for (Path grandchild : childrenOf(child)) {
+                vhd(() -> VhdImage.setParent(grandchild, parent));
+            }
+            if (childrenOf(child).isEmpty() && describe(child).hidden()) {
+                deleteIfExists(child);
+            }
+        }
+        deleteIfExists(journal);
+        return true;
+    }
+
+    private List<Path> coalesceJournals() {
+        List<Path> journals = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, COALESCE_JOURNAL_PREFIX + "*")) {
+            entries.forEach(journals::add);
+        } catch (IOException e) {
+            throw failure("Cannot list " + directory, e);
+        }
+        journals.sort(null);
+        return journals;
+    }
+
+    private static void writeJournal(Path journal) {
+        try {
+            Files.write(journal, new byte[0]);
+            try (FileChannel folder = FileChannel.open(journal.getParent(), StandardOpenOption.READ)) {
+                folder.force(true);
+            }
+        } catch (IOException e) {
+            throw failure("Cannot write the journal " + journal, e);
+        }
+    }
+
+    /** Paces coalescing to a byte rate and stops it when the task is cancelled. */
+    private static final class Throttle implements VhdCoalesce.Pace {
+        private final long bytesPerSecond;
+        private final DriverContext context;
+        private final long started = System.nanoTime();
+        private long bytes;
+
+        Throttle(long bytesPerSecond, DriverContext context) {
+            this.bytesPerSecond = bytesPerSecond;
+            this.context = context;
+        }
+
+        @Override
+        public boolean proceed(long next) {
+            if (context.task().isCancelRequested()) {
+                return false;
+            }
+            bytes += next;
+            long due = started + bytes * 1_000_000_000L / bytesPerSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -43,7 +43,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
             List.of(new ConfigKey(PATH_KEY, "Absolute path of the directory that holds the SR's folder", true, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
                     Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE,
-                    Capability.THIN_PROVISIONING));
+                    Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION));
 
     private final Map<String, ReentrantLock> srLocks = new ConcurrentHashMap<>();
 

@@ -1,0 +1,90 @@
+package org.storagegateway.vhd;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+
+/**
+ * Merges a differencing child's own data into its parent: every sector the child holds (bitmap bit set) is written
+ * into the parent at the same offset; nothing else is read or changed.
+ *
+ * <p>Safe for the chain at every step, provided the parent has no other child: readers of the child see the same
+ * bytes before, during and after the merge (the child shadows every sector written into the parent), and repeating a
+ * merge that was interrupted writes the same bytes again. The caller re-links the child's children, or replaces the
+ * child by the parent, once the merge has completed.
+ */
+public final class VhdCoalesce {
+    private static final int SECTOR = 512;
+
+    private VhdCoalesce() {
+    }
+
+    /** Decides, between runs, whether to go on; a throttle sleeps in it, a cancel returns false. */
+    @FunctionalInterface
+    public interface Pace {
+        /**
+         * Called before each run is copied.
+         *
+         * @param bytes the size of the run about to be copied
+         * @return whether to copy it; false stops the merge, leaving the chain valid
+         */
+        boolean proceed(long bytes);
+    }
+
+    /**
+     * Copy the child's own sectors into its parent.
+     *
+     * @param child a differencing image whose parent is {@code parent}
+     * @param parent the child's parent, opened read-write here
+     * @param pace consulted before every run of sectors
+     * @param copied told the bytes copied after each run
+     * @return whether the merge completed (false if {@code pace} stopped it)
+     * @throws VhdException PARENT_UUID_MISMATCH if {@code parent} is not the child's parent, UNSUPPORTED for mixed
+     *     block sizes, or any I/O or format error
+     */
+    public static boolean mergeIntoParent(Path child, Path parent, Pace pace, LongConsumer copied) {
+        Objects.requireNonNull(pace, "pace");
+        Objects.requireNonNull(copied, "copied");
+        try (VhdImage from = VhdImage.open(child, OpenMode.READ_ONLY);
+                VhdImage into = VhdImage.open(parent, OpenMode.READ_WRITE)) {
+            if (from.diskType() != DiskType.DIFFERENCING
+                    || !from.parentUuid().equals(Optional.of(into.uuid()))) {
+                throw new VhdException(VhdException.Reason.PARENT_UUID_MISMATCH, child,
+                        "is not a differencing child of " + parent);
+            }
+            if (from.blockSize() != into.blockSize()) {
+                throw new VhdException(VhdException.Reason.UNSUPPORTED, child,
+                        "block size " + from.blockSize() + " differs from the parent's " + into.blockSize());
+            }
+            int sectorsPerBlock = (int) (from.blockSize() / SECTOR);
+            byte[] buffer = new byte[(int) from.blockSize()];
+            for (int block : from.allocatedBlocks()) {
+                byte[] bitmap = from.bitmap(block);
+                long dataBase = from.entry(block) * SECTOR + from.bitmapSize();
+                int sector = 0;
+                while (sector < sectorsPerBlock) {
+                    if (!VhdFormat.testBit(bitmap, sector)) {
+                        sector++;
+                        continue;
+                    }
+                    int end = sector;
+                    while (end < sectorsPerBlock && VhdFormat.testBit(bitmap, end)) {
+                        end++;
+                    }
+                    int count = end - sector;
+                    if (!pace.proceed((long) count * SECTOR)) {
+                        into.flush();
+                        return false;
+                    }
+                    from.readAt(dataBase + (long) sector * SECTOR, buffer, 0, count * SECTOR);
+                    into.writeSectors(block, sector, count, buffer, 0, WriteOrdering.STRICT);
+                    copied.accept((long) count * SECTOR);
+                    sector = end;
+                }
+            }
+            into.flush();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.storagegateway.vhd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VhdCoalesceTests {
+    private static final long SIZE = 8L << 20;
+
+    @Test
+    void mergingAChildIntoItsParentKeepsTheChildsViewAndGivesTheParentTheMergedContent(@TempDir Path dir) {
+        Path root = dir.resolve("root.vhd");
+        Path child = dir.resolve("child.vhd");
+        VhdImage.createDynamic(root, SIZE, UUID.randomUUID());
+        byte[] expected = new byte[(int) SIZE];
+        Random random = new Random(5);
+        write(root, expected, random, 10);
+        VhdImage.createDifferencing(child, root, UUID.randomUUID());
+        // Sector-granular writes, some straddling the block boundary.
+        write(child, expected, random, 25);
+        byte[] before = readAll(child);
+        assertThat(before).isEqualTo(expected);
+
+        AtomicLong copied = new AtomicLong();
+        assertThat(VhdCoalesce.mergeIntoParent(child, root, bytes -> true, copied::addAndGet)).isTrue();
+
+        assertThat(readAll(child)).as("the child reads the same").isEqualTo(expected);
+        assertThat(readAll(root)).as("the parent now holds the merged content").isEqualTo(expected);
+        assertThat(copied.get()).isPositive();
+    }
+
+    @Test
+    void aStoppedMergeLeavesTheChainValidAndARepeatCompletesIt(@TempDir Path dir) {
+        Path root = dir.resolve("root.vhd");
+        Path child = dir.resolve("child.vhd");
+        VhdImage.createDynamic(root, SIZE, UUID.randomUUID());
+        byte[] expected = new byte[(int) SIZE];
+        Random random = new Random(9);
+        write(root, expected, random, 6);
+        VhdImage.createDifferencing(child, root, UUID.randomUUID());
+        write(child, expected, random, 30);
+
+        AtomicInteger runs = new AtomicInteger();
+        assertThat(VhdCoalesce.mergeIntoParent(child, root, bytes -> runs.incrementAndGet() <= 3, b -> { })).isFalse();
+        assertThat(readAll(child)).isEqualTo(expected);
+
+        assertThat(VhdCoalesce.mergeIntoParent(child, root, bytes -> true, b -> { })).isTrue();
+        assertThat(readAll(root)).isEqualTo(expected);
+    }
+
+    @Test
+    void refusesAParentThatIsNotTheChildsParent(@TempDir Path dir) {
+        Path root = dir.resolve("root.vhd");
+        Path other = dir.resolve("other.vhd");
+        Path child = dir.resolve("child.vhd");
+        VhdImage.createDynamic(root, SIZE, UUID.randomUUID());
+        VhdImage.createDynamic(other, SIZE, UUID.randomUUID());
+        VhdImage.createDifferencing(child, root, UUID.randomUUID());
+        assertThatThrownBy(() -> VhdCoalesce.mergeIntoParent(child, other, b -> true, b -> { }))
+                .isInstanceOfSatisfying(VhdException.class,
+                        e -> assertThat(e.reason()).isEqualTo(VhdException.Reason.PARENT_UUID_MISMATCH));
+    }
+
+    private static void write(Path leaf, byte[] expected, Random random, int runs) {
+        try (VhdChain chain = VhdChain.open(leaf, OpenMode.READ_WRITE)) {
+            for (int i = 0; i < runs; i++) {
+                int length = 512 * (1 + random.nextInt(64));
+                long offset = i % 5 == 0 ? (2L << 20) - 512L * (1 + random.nextInt(8))
+                        : 512L * random.nextInt((int) ((SIZE - length) / 512));
+                byte[] data = new byte[length];
+                random.nextBytes(data);
+                chain.write(offset, data, 0, length);
+                System.arraycopy(data, 0, expected, (int) offset, length);
+            }
+        }
+    }
+
+    private static byte[] readAll(Path leaf) {
+        byte[] all = new byte[(int) SIZE];
+        try (VhdChain chain = VhdChain.open(leaf, OpenMode.READ_ONLY)) {
+            chain.read(0, all, 0, all.length);
+        }
+        return all;
+    }
+}
