@@ -1,0 +1,262 @@
+package org.storagegateway.smis.simulator.array;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.storagegateway.smis.simulator.BehaviourControl;
+import org.storagegateway.smis.simulator.cim.CimClass;
+import org.storagegateway.smis.simulator.cim.CimException;
+import org.storagegateway.smis.simulator.cim.CimStatus;
+import org.storagegateway.smis.simulator.cim.ObjectPath;
+import org.storagegateway.smis.simulator.ops.CimBackend;
+import org.storagegateway.smis.simulator.ops.MethodInvocation;
+import org.storagegateway.smis.simulator.ops.MethodResult;
+import org.storagegateway.smis.simulator.ops.Repository;
+
+/**
+ * The simulated array: its persisted {@link ArrayState}, the sparse files behind its volumes, and the jobs that
+ * finish asynchronous calls. All access is serialised on this object; each change is written to disk (atomically)
+ * before it becomes visible, so a restart finds exactly what clients last saw.
+ */
+public final class ArrayModel implements CimBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ArrayModel.class);
+
+    /** The block size of every volume. */
+    public static final long BLOCK_SIZE = 512;
+    /** Finished jobs kept (DeleteOnCompletion is false; clients may delete them, the oldest go beyond this). */
+    static final int FINISHED_JOBS_KEPT = 200;
+    /** The IEEE company ID in the simulator's NAA names (a locally administered CID, so no vendor's). */
+    static final String NAA_COMPANY_ID = "5A1E5A";
+
+    private final StateStore store;
+    private final LunStore luns;
+    private final BehaviourControl behaviour;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService jobRunner;
+    private final StorageConfigurationMethods methods;
+    private ArrayState state;
+
+    private ArrayModel(StateStore store, LunStore luns, BehaviourControl behaviour, LongSupplier clock,
+                       ArrayState state) {
+        this.store = store;
+        this.luns = luns;
+        this.behaviour = behaviour;
+        this.clock = clock;
+        this.state = state;
+        this.methods = new StorageConfigurationMethods(this);
+        this.jobRunner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "smis-simulator-jobs");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Open the array kept in a state directory, or create a new one there.
+     *
+     * @param capacityBytes the raw capacity of a new array (ignored when the state exists)
+     */
+    public static ArrayModel open(Path stateDir, long capacityBytes, BehaviourControl behaviour, LongSupplier clock)
+            throws IOException {
+        StateStore store = new StateStore(stateDir);
+        LunStore luns = new LunStore(stateDir);
+        ArrayState state = store.load();
+        if (state == null) {
+            state = initialState(capacityBytes);
+            store.save(state);
+            LOG.info("Created a new simulated array {} with {} bytes in {}", state.systemName(), capacityBytes,
+                    stateDir);
+        } else {
+            LOG.info("Loaded the simulated array {} ({} volumes, {} jobs) from {}", state.systemName(),
+                    state.volumes().size(), state.jobs().size(), store.file());
+        }
+        Map<String, Long> sizes = new HashMap<>();
+        for (VolumeRecord v : state.volumes()) {
+            sizes.put(v.deviceId(), v.sizeBytes());
+        }
+        luns.reconcile(sizes);
+        ArrayModel model = new ArrayModel(store, luns, behaviour, clock, state);
+        for (JobRecord j : state.jobs()) {
+            if (j.phase() == JobRecord.Phase.RUNNING) {
+                model.schedule(j);
+            }
+        }
+        return model;
+    }
+
+    private static ArrayState initialState(long capacityBytes) {
+        if (capacityBytes < 64L << 20) {
+            throw new IllegalArgumentException("the array needs at least 64 MiB of capacity");
+        }
+        byte[] random = new byte[5];
+        new SecureRandom().nextBytes(random);
+        // Nine hex digits: the serial doubles as the 36-bit vendor-specific part of every NAA name.
+        String serial = HexFormat.of().withUpperCase().formatHex(random).substring(0, 9);
+        long mib = 1L << 20;
+        long poolBytes = (capacityBytes * 2 / 5) / mib * mib;
+        List<PoolRecord> pools = List.of(
+                new PoolRecord(Names.PRIMORDIAL_POOL_ID, "Primordial pool", true, null, capacityBytes, false, 0),
+                new PoolRecord(Names.THICK_POOL_ID, "Thick pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, false, 0),
+                new PoolRecord(Names.THIN_POOL_ID, "Thin pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, true,
+                        4 * poolBytes));
+        return new ArrayState(ArrayState.FORMAT, serial, "SIM-" + serial, 1, 1, pools, List.of(), List.of());
+    }
+
+    // ---------------------------------------------------------------- CimBackend
+
+    @Override
+    public synchronized Repository snapshot() {
+        return ObjectModel.build(state, behaviour, clock.getAsLong());
+    }
+
+    @Override
+    public synchronized MethodResult invoke(MethodInvocation invocation) {
+        CimClass c = invocation.target().cimClass();
+        String method = invocation.method().name();
+        if (c.isA("CIM_StorageConfigurationService")) {
+            if (method.equalsIgnoreCase(Names.CREATE_OR_MODIFY)) {
+                return methods.createOrModifyElementFromStoragePool(invocation);
+            }
+            if (method.equalsIgnoreCase(Names.RETURN_TO_POOL)) {
+                return methods.returnToStoragePool(invocation);
+            }
+        }
+        throw new CimException(CimStatus.METHOD_NOT_AVAILABLE, c.name() + "." + method + " is not available");
+    }
+
+    @Override
+    public synchronized void deleteInstance(ObjectPath path) {
+        CimClass c = SimulatorSchema.get().require(path.className());
+        if (!c.isA("CIM_ConcreteJob")) {
+            throw CimException.notSupported("Only jobs can be deleted; volumes go back with ReturnToStoragePool");
+        }
+        JobRecord job = state.job(String.valueOf(path.key("InstanceID")));
+        if (job == null) {
+            throw CimException.notFound("No job " + path);
+        }
+        if (job.phase() == JobRecord.Phase.RUNNING) {
+            throw new CimException(CimStatus.FAILED, "The job " + job.id() + " is still running");
+        }
+        commit(state.withoutJob(job.id()));
+    }
+
+    @Override
+    public void close() {
+        jobRunner.shutdownNow();
+        try {
+            jobRunner.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- for the API and the methods
+
+    /** The current state (immutable). */
+    public synchronized ArrayState state() {
+        return state;
+    }
+
+    BehaviourControl behaviour() {
+        return behaviour;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    LunStore luns() {
+        return luns;
+    }
+
+    /** Persist a new state, then make it current; CIM_ERR_FAILED if it cannot be written. */
+    void commit(ArrayState next) {
+        try {
+            store.save(next);
+        } catch (IOException e) {
+            LOG.error("Cannot write {}", store.file(), e);
+            throw new CimException(CimStatus.FAILED, "The array cannot record the change: " + e.getMessage());
+        }
+        state = next;
+    }
+
+    /** A new volume record (not yet part of the state). */
+    VolumeRecord newVolume(String poolId, String elementName, boolean thin, long sizeBytes) {
+        long number = state.nextVolumeNumber();
+        String deviceId = String.format(Locale.ROOT, "%05X", number);
+        String name = elementName;
+        if (name == null) {
+            name = "SIM-VOL-" + deviceId;
+            for (int i = 2; state.volumeNamed(name) != null; i++) {
+                name = "SIM-VOL-" + deviceId + "-" + i;
+            }
+        }
+        String naa = "6" + NAA_COMPANY_ID + state.serial() + String.format(Locale.ROOT, "%016X", number);
+        return new VolumeRecord(number, deviceId, name, naa, poolId, BLOCK_SIZE, sizeBytes / BLOCK_SIZE, thin);
+    }
+
+    /** Record a new running job and schedule its end. */
+    JobRecord submit(JobRecord.Operation operation, String methodName, String poolId, String deviceId,
+                     String elementName, boolean thin, Long sizeBytes, boolean fail) {
+        String id = String.format(Locale.ROOT, "SIM:JOB-%06d", state.nextJobNumber());
+        JobRecord job = new JobRecord(id, methodName, operation, poolId, deviceId, elementName, thin, sizeBytes, fail,
+                now(), behaviour.jobDurationMillis(), JobRecord.Phase.RUNNING, null, null, null, null);
+        commit(state.withJob(job));
+        schedule(job);
+        return job;
+    }
+
+    private void schedule(JobRecord job) {
+        long delay = Math.max(0, job.submittedMillis() + job.durationMillis() - now());
+        jobRunner.schedule(() -> finish(job.id()), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void finish(String jobId) {
+        JobRecord job = state.job(jobId);
+        if (job == null || job.phase() != JobRecord.Phase.RUNNING) {
+            return;
+        }
+        try {
+            methods.runJob(job);
+        } catch (RuntimeException e) {
+            LOG.error("Job {} failed unexpectedly", jobId, e);
+            JobRecord current = state.job(jobId);
+            if (current != null && current.phase() == JobRecord.Phase.RUNNING) {
+                try {
+                    commit(state.withJob(current.finished(JobRecord.Phase.EXCEPTION, now(), 1,
+                            "Internal error: " + e.getMessage(), null)));
+                } catch (CimException again) {
+                    LOG.error("Cannot record the failure of job {}", jobId, again);
+                }
+            }
+        }
+    }
+
+    /** The state with a finished job recorded and the oldest finished jobs beyond the limit dropped. */
+    ArrayState withFinishedJob(ArrayState s, JobRecord finished) {
+        ArrayState next = s.withJob(finished);
+        List<JobRecord> done = new ArrayList<>();
+        for (JobRecord j : next.jobs()) {
+            if (j.phase() != JobRecord.Phase.RUNNING) {
+                done.add(j);
+            }
+        }
+        for (int i = 0; i < done.size() - FINISHED_JOBS_KEPT; i++) {
+            next = next.withoutJob(done.get(i).id());
+        }
+        return next;
+    }
+}

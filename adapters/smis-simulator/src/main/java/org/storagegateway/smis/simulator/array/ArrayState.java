@@ -1,0 +1,136 @@
+package org.storagegateway.smis.simulator.array;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the simulator persists about its array, immutable: each change makes a new state that is written
+ * to disk before it replaces the old one in memory.
+ *
+ * @param format           the file format version
+ * @param serial           the array's serial number (random, fixed at creation)
+ * @param systemName       the Name of the storage system
+ * @param nextVolumeNumber the number the next volume gets
+ * @param nextJobNumber    the number the next job gets
+ */
+public record ArrayState(int format, String serial, String systemName, long nextVolumeNumber, long nextJobNumber,
+                         List<PoolRecord> pools, List<VolumeRecord> volumes, List<JobRecord> jobs) {
+
+    public static final int FORMAT = 1;
+
+    public ArrayState {
+        pools = List.copyOf(pools);
+        volumes = List.copyOf(volumes);
+        jobs = List.copyOf(jobs);
+    }
+
+    public PoolRecord pool(String id) {
+        for (PoolRecord p : pools) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    public VolumeRecord volume(String deviceId) {
+        for (VolumeRecord v : volumes) {
+            if (v.deviceId().equals(deviceId)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    public VolumeRecord volumeNamed(String elementName) {
+        for (VolumeRecord v : volumes) {
+            if (v.elementName().equals(elementName)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    public JobRecord job(String id) {
+        for (JobRecord j : jobs) {
+            if (j.id().equals(id)) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /** Σ SpaceConsumed of everything allocated from a pool: child pools' totals and volumes' consumption. */
+    public long consumedBytes(PoolRecord pool) {
+        long sum = 0;
+        for (PoolRecord p : pools) {
+            if (pool.id().equals(p.parentId())) {
+                sum += p.totalBytes();
+            }
+        }
+        for (VolumeRecord v : volumes) {
+            if (pool.id().equals(v.poolId())) {
+                sum += v.consumedBytes();
+            }
+        }
+        return sum;
+    }
+
+    /** RemainingManagedSpace = TotalManagedSpace − Σ SpaceConsumed. */
+    public long remainingBytes(PoolRecord pool) {
+        return pool.totalBytes() - consumedBytes(pool);
+    }
+
+    /** The sum of the virtual sizes of a pool's thin volumes, bounded by its SpaceLimit. */
+    public long subscribedThinBytes(PoolRecord pool) {
+        long sum = 0;
+        for (VolumeRecord v : volumes) {
+            if (pool.id().equals(v.poolId()) && v.thin()) {
+                sum += v.sizeBytes();
+            }
+        }
+        return sum;
+    }
+
+    public ArrayState withVolume(VolumeRecord added) {
+        List<VolumeRecord> vs = new ArrayList<>(volumes);
+        vs.add(added);
+        return new ArrayState(format, serial, systemName, Math.max(nextVolumeNumber, added.number() + 1),
+                nextJobNumber, pools, vs, jobs);
+    }
+
+    public ArrayState replacingVolume(VolumeRecord changed) {
+        List<VolumeRecord> vs = new ArrayList<>(volumes);
+        vs.replaceAll(v -> v.deviceId().equals(changed.deviceId()) ? changed : v);
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs);
+    }
+
+    public ArrayState withoutVolume(String deviceId) {
+        List<VolumeRecord> vs = new ArrayList<>(volumes);
+        vs.removeIf(v -> v.deviceId().equals(deviceId));
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs);
+    }
+
+    public ArrayState withJob(JobRecord job) {
+        List<JobRecord> js = new ArrayList<>(jobs);
+        boolean replaced = false;
+        for (int i = 0; i < js.size(); i++) {
+            if (js.get(i).id().equals(job.id())) {
+                js.set(i, job);
+                replaced = true;
+            }
+        }
+        long next = nextJobNumber;
+        if (!replaced) {
+            js.add(job);
+            next++;
+        }
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, next, pools, volumes, js);
+    }
+
+    public ArrayState withoutJob(String id) {
+        List<JobRecord> js = new ArrayList<>(jobs);
+        js.removeIf(j -> j.id().equals(id));
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, volumes, js);
+    }
+}

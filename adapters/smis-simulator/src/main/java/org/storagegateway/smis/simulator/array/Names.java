@@ -1,0 +1,28 @@
+package org.storagegateway.smis.simulator.array;
+
+/** Namespaces, class names and fixed identifiers of the simulated array. */
+public final class Names {
+    /** The interop namespace; {@code root/interop} is served as an alias of it. */
+    public static final String INTEROP = "interop";
+    /** The array's own namespace. */
+    public static final String ARRAY_NAMESPACE = "root/sim";
+
+    public static final String SYSTEM_CLASS = "SIM_StorageSystem";
+    public static final String SCS_CLASS = "SIM_StorageConfigurationService";
+    public static final String SCS_NAME = "StorageConfigurationService";
+    public static final String POOL_CLASS = "SIM_StoragePool";
+    public static final String VOLUME_CLASS = "SIM_StorageVolume";
+    public static final String JOB_CLASS = "SIM_ConcreteJob";
+    public static final String PROFILE_CLASS = "SIM_RegisteredProfile";
+    public static final String OBJECT_MANAGER_CLASS = "SIM_ObjectManager";
+
+    public static final String CREATE_OR_MODIFY = "CreateOrModifyElementFromStoragePool";
+    public static final String RETURN_TO_POOL = "ReturnToStoragePool";
+
+    public static final String PRIMORDIAL_POOL_ID = "SIM:POOL-0";
+    public static final String THICK_POOL_ID = "SIM:POOL-1";
+    public static final String THIN_POOL_ID = "SIM:POOL-2";
+
+    private Names() {
+    }
+}

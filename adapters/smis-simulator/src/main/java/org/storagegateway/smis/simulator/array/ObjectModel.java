@@ -1,0 +1,339 @@
+package org.storagegateway.smis.simulator.array;
+
+import static org.storagegateway.smis.simulator.array.Names.ARRAY_NAMESPACE;
+import static org.storagegateway.smis.simulator.array.Names.INTEROP;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.storagegateway.smis.simulator.BehaviourControl;
+import org.storagegateway.smis.simulator.ReplyMode;
+import org.storagegateway.smis.simulator.cim.CimDateTime;
+import org.storagegateway.smis.simulator.cim.CimInstance;
+import org.storagegateway.smis.simulator.cim.CimSchema;
+import org.storagegateway.smis.simulator.cim.CimType;
+import org.storagegateway.smis.simulator.cim.ObjectPath;
+import org.storagegateway.smis.simulator.ops.Repository;
+
+/**
+ * Derives the CIM instances (and associations) of both namespaces from an {@link ArrayState}. Nothing here is
+ * stored: capacity figures are computed from the volumes, so the DMTF invariant
+ * {@code TotalManagedSpace = RemainingManagedSpace + Σ SpaceConsumed} holds in every snapshot.
+ */
+public final class ObjectModel {
+    /** A registered profile: SNIA name and version. */
+    public record Profile(String name, String version) {
+        public String instanceId() {
+            return "SNIA:" + name.replace(" ", "") + ":" + version;
+        }
+    }
+
+    /** The profiles registered in the interop namespace; Array is the autonomous one, the others its components. */
+    public static final List<Profile> PROFILES = List.of(
+            new Profile("Array", "1.5.0"),
+            new Profile("Block Services", "1.5.0"),
+            new Profile("Thin Provisioning", "1.5.0"),
+            new Profile("Replication Services", "1.5.0"),
+            new Profile("Masking and Mapping", "1.5.0"),
+            new Profile("Group Masking and Mapping", "1.5.0"),
+            new Profile("Job Control", "1.5.0"),
+            new Profile("iSCSI Target Ports", "1.5.0"));
+
+    static final Duration TIME_BEFORE_REMOVAL = Duration.ofMinutes(5);
+    private static final long[] ELEMENT_FEATURES = {3, 5, 6, 12, 13};
+
+    private final CimSchema schema = SimulatorSchema.get();
+    private final ArrayState state;
+    private final BehaviourControl behaviour;
+    private final long nowMillis;
+    private final List<CimInstance> instances = new ArrayList<>();
+
+    private ObjectModel(ArrayState state, BehaviourControl behaviour, long nowMillis) {
+        this.state = state;
+        this.behaviour = behaviour;
+        this.nowMillis = nowMillis;
+    }
+
+    /** Every instance of both namespaces, as of nowMillis (job progress depends on the time). */
+    public static Repository build(ArrayState state, BehaviourControl behaviour, long nowMillis) {
+        ObjectModel m = new ObjectModel(state, behaviour, nowMillis);
+        m.interop();
+        m.array();
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        namespaces.put(INTEROP, INTEROP);
+        namespaces.put(ARRAY_NAMESPACE, ARRAY_NAMESPACE);
+        return new Repository(m.schema, namespaces, m.instances);
+    }
+
+    // ---- paths other code needs
+
+    public static ObjectPath systemPath(ArrayState state) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.SYSTEM_CLASS, List.of(
+                new ObjectPath.Key("CreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
+                new ObjectPath.Key("Name", CimType.STRING, state.systemName())));
+    }
+
+    public static ObjectPath servicePath(ArrayState state) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.SCS_CLASS, List.of(
+                new ObjectPath.Key("SystemCreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
+                new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
+                new ObjectPath.Key("CreationClassName", CimType.STRING, Names.SCS_CLASS),
+                new ObjectPath.Key("Name", CimType.STRING, Names.SCS_NAME)));
+    }
+
+    public static ObjectPath poolPath(String poolId) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.POOL_CLASS,
+                List.of(new ObjectPath.Key("InstanceID", CimType.STRING, poolId)));
+    }
+
+    public static ObjectPath volumePath(ArrayState state, String deviceId) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.VOLUME_CLASS, List.of(
+                new ObjectPath.Key("SystemCreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
+                new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
+                new ObjectPath.Key("CreationClassName", CimType.STRING, Names.VOLUME_CLASS),
+                new ObjectPath.Key("DeviceID", CimType.STRING, deviceId)));
+    }
+
+    public static ObjectPath jobPath(String jobId) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.JOB_CLASS,
+                List.of(new ObjectPath.Key("InstanceID", CimType.STRING, jobId)));
+    }
+
+    // ---- interop
+
+    private void interop() {
+        ObjectPath system = systemPath(state);
+        ObjectPath arrayProfile = null;
+        List<ObjectPath> components = new ArrayList<>();
+        for (Profile p : PROFILES) {
+            CimInstance rp = add(instance(Names.PROFILE_CLASS, INTEROP)
+                    .set("InstanceID", p.instanceId())
+                    .set("RegisteredOrganization", 11L)
+                    .set("RegisteredName", p.name())
+                    .set("RegisteredVersion", p.version())
+                    .set("ElementName", p.name())
+                    .set("AdvertiseTypes", new long[] {2})
+                    .set("AdvertiseTypeDescriptions", new String[] {"Not Advertised"}));
+            if (arrayProfile == null) {
+                arrayProfile = rp.path();
+            } else {
+                components.add(rp.path());
+            }
+        }
+        add(instance("SIM_ElementConformsToProfile", INTEROP)
+                .set("ConformantStandard", arrayProfile).set("ManagedElement", system));
+        for (ObjectPath component : components) {
+            add(instance("SIM_ReferencedProfile", INTEROP).set("Antecedent", component).set("Dependent", arrayProfile));
+        }
+
+        CimInstance manager = add(instance(Names.OBJECT_MANAGER_CLASS, INTEROP)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", Names.OBJECT_MANAGER_CLASS).set("Name", "SIM:ObjectManager")
+                .set("ElementName", "SMI-S array simulator")
+                .set("Description", "Storage gateway SMI-S array simulator (CIM-XML over HTTP)")
+                .set("Started", Boolean.TRUE).set("EnabledState", 2L).set("OperationalStatus", new long[] {2})
+                .set("GatherStatisticalData", Boolean.FALSE));
+        for (String ns : List.of(INTEROP, ARRAY_NAMESPACE)) {
+            CimInstance namespace = add(instance("SIM_Namespace", INTEROP)
+                    .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                    .set("ObjectManagerCreationClassName", Names.OBJECT_MANAGER_CLASS)
+                    .set("ObjectManagerName", "SIM:ObjectManager")
+                    .set("CreationClassName", "SIM_Namespace").set("Name", ns).set("ElementName", ns)
+                    .set("ClassInfo", 0L));
+            add(instance("SIM_NamespaceInManager", INTEROP)
+                    .set("Antecedent", manager.path()).set("Dependent", namespace.path()));
+        }
+    }
+
+    // ---- the array
+
+    private void array() {
+        ObjectPath system = add(instance(Names.SYSTEM_CLASS, ARRAY_NAMESPACE)
+                .set("CreationClassName", Names.SYSTEM_CLASS).set("Name", state.systemName())
+                .set("ElementName", "SMI-S simulated array " + state.serial())
+                .set("Caption", "SMI-S simulated array")
+                .set("Description", "Block storage array simulated by the storage gateway")
+                .set("NameFormat", "Other")
+                .set("OperationalStatus", new long[] {2}).set("StatusDescriptions", new String[] {"OK"})
+                .set("HealthState", 5L).set("EnabledState", 2L)
+                .set("Dedicated", new long[] {3, 15})
+                .set("OtherIdentifyingInfo", new String[] {state.serial()})
+                .set("IdentifyingDescriptions", new String[] {"Serial number"})).path();
+
+        ObjectPath service = add(instance(Names.SCS_CLASS, ARRAY_NAMESPACE)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", Names.SCS_CLASS).set("Name", Names.SCS_NAME)
+                .set("ElementName", "Storage configuration service")
+                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L).set("EnabledState", 2L)
+                .set("Started", Boolean.TRUE).set("StartMode", "Automatic")).path();
+        add(instance("SIM_HostedService", ARRAY_NAMESPACE).set("Antecedent", system).set("Dependent", service));
+        ObjectPath serviceCaps = add(configurationCapabilities("SIM:SCC:SERVICE", "Storage configuration service",
+                new long[] {2, 5})).path();
+        add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", service)
+                .set("Capabilities", serviceCaps).set("Characteristics", new long[] {3}));
+
+        for (PoolRecord pool : state.pools()) {
+            pool(system, pool);
+        }
+        for (VolumeRecord v : state.volumes()) {
+            volume(system, v);
+        }
+        for (JobRecord j : state.jobs()) {
+            job(service, j);
+        }
+    }
+
+    private void pool(ObjectPath system, PoolRecord pool) {
+        long remaining = state.remainingBytes(pool);
+        CimInstance.Builder b = instance(Names.POOL_CLASS, ARRAY_NAMESPACE)
+                .set("InstanceID", pool.id()).set("PoolID", pool.id().substring(pool.id().indexOf(':') + 1))
+                .set("ElementName", pool.name()).set("Name", pool.name())
+                .set("Primordial", pool.primordial())
+                .set("TotalManagedSpace", pool.totalBytes()).set("RemainingManagedSpace", remaining)
+                .set("Capacity", pool.totalBytes()).set("Reserved", pool.totalBytes() - remaining)
+                .set("ResourceType", 19L).set("AllocationUnits", "bytes")
+                .set("Usage", 2L).set("ElementsShareSpace", pool.thin())
+                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L);
+        if (pool.thin()) {
+            b.set("SpaceLimitDetermination", 3L).set("SpaceLimit", pool.subscriptionLimitBytes())
+                    .set("ThinProvisionMetaDataSpace", 0L).set("LowSpaceWarningThreshold", 80L);
+        }
+        ObjectPath path = add(b).path();
+        add(instance("SIM_HostedStoragePool", ARRAY_NAMESPACE).set("GroupComponent", system)
+                .set("PartComponent", path));
+        if (pool.parentId() != null) {
+            add(instance("SIM_AllocatedFromStoragePool", ARRAY_NAMESPACE).set("Antecedent", poolPath(pool.parentId()))
+                    .set("Dependent", path).set("SpaceConsumed", pool.totalBytes()));
+        }
+        if (!pool.primordial()) {
+            String local = pool.id().substring(pool.id().indexOf(':') + 1);
+            ObjectPath caps = add(configurationCapabilities("SIM:SCC:" + local, pool.name() + " configuration",
+                    pool.thin() ? new long[] {2, 5} : new long[] {2})).path();
+            add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", path)
+                    .set("Capabilities", caps).set("Characteristics", new long[] {3}));
+            ObjectPath storageCaps = add(instance("SIM_StorageCapabilities", ARRAY_NAMESPACE)
+                    .set("InstanceID", "SIM:SC:" + local).set("ElementName", pool.name() + " capabilities")
+                    .set("ElementType", 5L)
+                    .set("NoSinglePointOfFailure", Boolean.FALSE).set("NoSinglePointOfFailureDefault", Boolean.FALSE)
+                    .set("DataRedundancyMin", 1L).set("DataRedundancyMax", 1L).set("DataRedundancyDefault", 1L)
+                    .set("PackageRedundancyMin", 0L).set("PackageRedundancyMax", 0L)
+                    .set("PackageRedundancyDefault", 0L)
+                    .set("DeltaReservationMin", 0L).set("DeltaReservationMax", 0L)
+                    .set("DeltaReservationDefault", 0L).set("ExtentStripeLengthDefault", 1L)).path();
+            add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", path)
+                    .set("Capabilities", storageCaps).set("Characteristics", new long[] {2, 3}));
+        }
+    }
+
+    private CimInstance.Builder configurationCapabilities(String id, String name, long[] elementTypes) {
+        List<Long> sync = new ArrayList<>();
+        List<Long> async = new ArrayList<>();
+        // 5 Element creation and 7 Element modification are CreateOrModify...; 6 Element return is ReturnToStoragePool.
+        (behaviour.replyModeFor(Names.CREATE_OR_MODIFY) == ReplyMode.JOB ? async : sync).addAll(List.of(5L, 7L));
+        (behaviour.replyModeFor(Names.RETURN_TO_POOL) == ReplyMode.JOB ? async : sync).add(6L);
+        sync.sort(null);
+        async.sort(null);
+        return instance("SIM_StorageConfigurationCapabilities", ARRAY_NAMESPACE)
+                .set("InstanceID", id).set("ElementName", name)
+                .set("SupportedStorageElementTypes", elementTypes)
+                .set("SupportedStorageElementFeatures", ELEMENT_FEATURES)
+                .set("SupportedStoragePoolFeatures", new long[0])
+                .set("SupportedSynchronousActions", sync)
+                .set("SupportedAsynchronousActions", async)
+                .set("SupportedStorageElementUsage", new long[] {2});
+    }
+
+    private void volume(ObjectPath system, VolumeRecord v) {
+        ObjectPath path = add(instance(Names.VOLUME_CLASS, ARRAY_NAMESPACE)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", Names.VOLUME_CLASS).set("DeviceID", v.deviceId())
+                .set("ElementName", v.elementName())
+                .set("Name", v.naaId()).set("NameFormat", 9L).set("NameNamespace", 2L)
+                .set("OtherIdentifyingInfo", new String[] {v.naaId()})
+                .set("IdentifyingDescriptions", new String[] {"NAA;VPD83Type3"})
+                .set("BlockSize", v.blockSize()).set("NumberOfBlocks", v.blocks())
+                .set("ConsumableBlocks", v.blocks())
+                .set("ThinlyProvisioned", v.thin()).set("Primordial", Boolean.FALSE)
+                .set("Usage", 2L).set("Access", 3L).set("DataOrganization", 1L)
+                .set("ExtentStatus", new long[] {2}).set("IsComposite", Boolean.FALSE)
+                .set("IsBasedOnUnderlyingRedundancy", Boolean.FALSE).set("SequentialAccess", Boolean.FALSE)
+                .set("NoSinglePointOfFailure", Boolean.FALSE).set("DataRedundancy", 1L)
+                .set("PackageRedundancy", 0L).set("DeltaReservation", 0L)
+                .set("OperationalStatus", new long[] {2}).set("StatusDescriptions", new String[] {"OK"})
+                .set("HealthState", 5L).set("EnabledState", 2L)).path();
+        add(instance("SIM_SystemDevice", ARRAY_NAMESPACE).set("GroupComponent", system).set("PartComponent", path));
+        add(instance("SIM_AllocatedFromStoragePool", ARRAY_NAMESPACE).set("Antecedent", poolPath(v.poolId()))
+                .set("Dependent", path).set("SpaceConsumed", v.consumedBytes()));
+    }
+
+    private void job(ObjectPath service, JobRecord j) {
+        Instant submitted = Instant.ofEpochMilli(j.submittedMillis());
+        long endMillis = j.finishedMillis() != null ? j.finishedMillis() : nowMillis;
+        CimInstance.Builder b = instance(Names.JOB_CLASS, ARRAY_NAMESPACE)
+                .set("InstanceID", j.id()).set("Name", j.methodName()).set("MethodName", j.methodName())
+                .set("ElementName", j.methodName() + " " + j.id())
+                .set("Description", describe(j))
+                .set("TimeSubmitted", CimDateTime.timestamp(submitted))
+                .set("StartTime", CimDateTime.timestamp(submitted))
+                .set("ElapsedTime", CimDateTime.interval(Duration.ofMillis(Math.max(0, endMillis - j.submittedMillis()))))
+                .set("TimeBeforeRemoval", CimDateTime.interval(TIME_BEFORE_REMOVAL))
+                .set("DeleteOnCompletion", Boolean.FALSE).set("LocalOrUtcTime", 2L).set("Priority", 0L);
+        switch (j.phase()) {
+            case RUNNING -> {
+                long elapsed = Math.max(0, nowMillis - j.submittedMillis());
+                long percent = j.durationMillis() == 0 ? 99 : Math.min(99, elapsed * 100 / j.durationMillis());
+                b.set("JobState", 4L).set("JobStatus", "Running").set("PercentComplete", percent)
+                        .set("OperationalStatus", new long[] {2})
+                        .set("TimeOfLastStateChange", CimDateTime.timestamp(submitted));
+            }
+            case COMPLETED -> b.set("JobState", 7L).set("JobStatus", "Completed").set("PercentComplete", 100L)
+                    .set("OperationalStatus", new long[] {2, 17}).set("ErrorCode", 0L)
+                    .set("TimeOfLastStateChange", CimDateTime.timestamp(Instant.ofEpochMilli(j.finishedMillis())));
+            case EXCEPTION -> b.set("JobState", 10L).set("JobStatus", "Failed").set("PercentComplete", 100L)
+                    .set("OperationalStatus", new long[] {6, 17})
+                    .set("ErrorCode", (long) (j.errorCode() == null ? 1 : j.errorCode()))
+                    .set("ErrorDescription", j.errorDescription())
+                    .set("TimeOfLastStateChange", CimDateTime.timestamp(Instant.ofEpochMilli(j.finishedMillis())));
+            default -> throw new IllegalStateException("unknown job phase " + j.phase());
+        }
+        ObjectPath path = add(b).path();
+        add(instance("SIM_OwningJobElement", ARRAY_NAMESPACE).set("OwningElement", service).set("OwnedElement", path));
+        String affected = j.phase() == JobRecord.Phase.COMPLETED && j.operation() == JobRecord.Operation.CREATE
+                ? j.resultDeviceId() : j.operation() == JobRecord.Operation.CREATE ? null : j.deviceId();
+        if (affected != null && state.volume(affected) != null) {
+            CimInstance.Builder a = instance("SIM_AffectedJobElement", ARRAY_NAMESPACE)
+                    .set("AffectedElement", volumePath(state, affected)).set("AffectingElement", path);
+            if (j.operation() == JobRecord.Operation.CREATE) {
+                a.set("ElementEffects", new long[] {5});
+            } else {
+                a.set("ElementEffects", new long[] {1}).set("OtherElementEffectsDescriptions",
+                        new String[] {j.operation() == JobRecord.Operation.MODIFY ? "Modify" : "Delete"});
+            }
+            add(a);
+        }
+    }
+
+    private static String describe(JobRecord j) {
+        return switch (j.operation()) {
+            case CREATE -> "Create volume " + (j.elementName() == null ? "" : j.elementName()) + " in " + j.poolId();
+            case MODIFY -> "Modify volume " + j.deviceId();
+            case RETURN -> "Return volume " + j.deviceId() + " to its pool";
+        };
+    }
+
+    // ---- helpers
+
+    private CimInstance.Builder instance(String className, String namespace) {
+        return CimInstance.builder(schema.require(className), namespace);
+    }
+
+    private CimInstance add(CimInstance.Builder builder) {
+        CimInstance i = builder.build();
+        instances.add(i);
+        return i;
+    }
+}

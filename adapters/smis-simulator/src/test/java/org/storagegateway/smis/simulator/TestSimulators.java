@@ -1,0 +1,45 @@
+package org.storagegateway.smis.simulator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Starting simulators for tests: loopback, ephemeral ports, a state directory of the test's own. */
+final class TestSimulators {
+    private TestSimulators() {
+    }
+
+    static SmisSimulator start(Path stateDir, Behaviour behaviour, boolean https) throws IOException {
+        return SmisSimulator.start(SimulatorConfig.builder(stateDir).httpPort(0).httpsPort(https ? 0 : -1)
+                .behaviour(behaviour).build());
+    }
+
+    /** The wbemcli base URL with credentials, e.g. {@code http://admin:pw@127.0.0.1:1234}. */
+    static String url(SmisSimulator sim) {
+        return "http://" + sim.user() + ":" + sim.password() + "@127.0.0.1:" + sim.httpPort();
+    }
+
+    static String httpsUrl(SmisSimulator sim) {
+        return "https://" + sim.user() + ":" + sim.password() + "@127.0.0.1:" + sim.httpsPort();
+    }
+
+    /** The StorageConfigurationService's path in wbemcli syntax. */
+    static String service(SmisSimulator sim) {
+        return "root/sim:SIM_StorageConfigurationService.CreationClassName=\"SIM_StorageConfigurationService\","
+                + "Name=\"StorageConfigurationService\",SystemCreationClassName=\"SIM_StorageSystem\","
+                + "SystemName=\"" + sim.systemName() + "\"";
+    }
+
+    static String system(SmisSimulator sim) {
+        return "root/sim:SIM_StorageSystem.CreationClassName=\"SIM_StorageSystem\",Name=\"" + sim.systemName() + "\"";
+    }
+
+    /** A volume's path in wbemcli syntax, without namespace (as a method's reference argument). */
+    static String volumeRef(SmisSimulator sim, String deviceId) {
+        return "SIM_StorageVolume.SystemCreationClassName=\"SIM_StorageSystem\",SystemName=\"" + sim.systemName()
+                + "\",CreationClassName=\"SIM_StorageVolume\",DeviceID=\"" + deviceId + "\"";
+    }
+
+    static String pool(String poolId) {
+        return "root/sim:SIM_StoragePool.InstanceID=\"" + poolId + "\"";
+    }
+}
