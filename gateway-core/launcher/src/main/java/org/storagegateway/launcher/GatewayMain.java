@@ -2,6 +2,7 @@ package org.storagegateway.launcher;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,10 +46,15 @@ public final class GatewayMain implements Runnable {
         @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Listen address (default 0.0.0.0).")
         String bind;
 
+        @Option(names = "--gc-interval", defaultValue = "30", paramLabel = "SECONDS",
+                description = "Seconds between garbage collections after start-up or deletes (default 30).")
+        long gcIntervalSeconds;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = new PrintWriter(System.out, true);
-            GatewayRuntime.Settings settings = new GatewayRuntime.Settings(home, bind, port, true, true, 500);
+            GatewayRuntime.Settings settings = new GatewayRuntime.Settings(home, bind, port, true, true, 500,
+                    Duration.ofSeconds(gcIntervalSeconds));
             GatewayRuntime gateway = GatewayRuntime.start(settings);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

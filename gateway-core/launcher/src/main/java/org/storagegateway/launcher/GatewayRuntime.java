@@ -52,18 +52,20 @@ public final class GatewayRuntime implements AutoCloseable {
      * @param deployBuiltinDrivers whether to copy the shipped driver bundles into deploy/
      * @param createLocalStorage whether to create the default "Local storage" file SR when it is missing
      * @param deployPollMillis how often FileInstall looks at deploy/
+     * @param gcInterval how long after start-up or a delete garbage is collected
      */
     public record Settings(
             Path home, String bindAddress, int port, boolean deployBuiltinDrivers, boolean createLocalStorage,
-            long deployPollMillis) {
+            long deployPollMillis, Duration gcInterval) {
         public Settings {
             Objects.requireNonNull(home, "home is null");
             Objects.requireNonNull(bindAddress, "bindAddress is null");
+            Objects.requireNonNull(gcInterval, "gcInterval is null");
         }
 
         /** Return the settings of {@code ./gateway start} for a home. */
         public static Settings defaults(Path home) {
-            return new Settings(home, "0.0.0.0", 8443, true, true, 500);
+            return new Settings(home, "0.0.0.0", 8443, true, true, 500, GatewayEngine.DEFAULT_GC_INTERVAL);
         }
     }
 
@@ -102,7 +104,8 @@ public final class GatewayRuntime implements AutoCloseable {
         try {
             framework = EmbeddedFramework.start(home.frameworkCache(), home.deploy(), settings.deployPollMillis());
             registry = new FelixDriverRegistry(framework.systemContext());
-            engine = new GatewayEngine(store, registry, Clock.systemUTC());
+            engine = new GatewayEngine(store, registry, Clock.systemUTC(), settings.gcInterval(),
+                    GatewayEngine.DEFAULT_GC_LIMITS);
             int interrupted = engine.start();
             if (interrupted > 0) {
                 LOG.warn("{} tasks were interrupted by the last stop; they are reconciled as their drivers load",

@@ -41,7 +41,7 @@ class CrashRecoveryIT {
     private static final long SIZE = 8L << 20;
     private static final String KEY = "crashing-request";
 
-    enum Operation { CREATE, CLONE, SNAPSHOT, DELETE }
+    enum Operation { CREATE, CLONE, SNAPSHOT, DELETE, COALESCE_LEAF, COALESCE_INTERNAL }
 
     static Stream<Arguments> crashPoints() {
         return Stream.of(
@@ -60,7 +60,13 @@ class CrashRecoveryIT {
                 Arguments.of(Operation.SNAPSHOT, "file.copy.child-created"),
                 Arguments.of(Operation.DELETE, "task.journaled"),
                 Arguments.of(Operation.DELETE, "file.delete.unlinked"),
-                Arguments.of(Operation.DELETE, "task.storage-done"));
+                Arguments.of(Operation.DELETE, "task.storage-done"),
+                Arguments.of(Operation.COALESCE_LEAF, "task.journaled"),
+                Arguments.of(Operation.COALESCE_LEAF, "file.gc.journaled"),
+                Arguments.of(Operation.COALESCE_LEAF, "file.gc.merged"),
+                Arguments.of(Operation.COALESCE_LEAF, "file.gc.replaced"),
+                Arguments.of(Operation.COALESCE_INTERNAL, "file.gc.merged"),
+                Arguments.of(Operation.COALESCE_INTERNAL, "file.gc.relinked"));
     }
 
     private final Map<String, byte[]> expected = new HashMap<>();
@@ -86,9 +92,38 @@ class CrashRecoveryIT {
             expected.put(victimUuid, expected.get(goldenUuid).clone());
             // Data written since the last copy, so the next copy takes the full path (link, new leaf, new child).
             writeRandom(srFolder(home, srUuid), goldenUuid);
+            if (operation == Operation.COALESCE_INTERNAL) {
+                // A second base copy under the first, so that deleting the victim leaves an internal single child.
+                String second = zeep.call("cloneVirtualDisk", Map.of("vdiUuid", goldenUuid, "nameLabel", "second"))
+                        .get("uuid").asText();
+                expected.put(second, expected.get(goldenUuid).clone());
+                writeRandom(srFolder(home, srUuid), goldenUuid);
+            }
+            if (operation == Operation.COALESCE_LEAF || operation == Operation.COALESCE_INTERNAL) {
+                zeep.call("deleteVirtualDisk", Map.of("vdiUuid", victimUuid));
+                expected.remove(victimUuid);
+            }
         }
 
         byte[] goldenAtCrash = expected.get(goldenUuid).clone();
+        if (operation == Operation.COALESCE_LEAF || operation == Operation.COALESCE_INTERNAL) {
+            // Garbage collection runs on its own one second after start-up, and is killed at the crash point.
+            try (GatewayProcess gateway = GatewayProcess.launch(home, Optional.of(crashPoint), 1)) {
+                assertThat(gateway.awaitExit(Duration.ofSeconds(120))).as(gateway.output())
+                        .isEqualTo(CrashPoints.EXIT_STATUS);
+            }
+        } else {
+            crashDuring(operation, crashPoint, home, srUuid, goldenUuid, victimUuid);
+        }
+
+        try (GatewayProcess gateway = GatewayProcess.start(home, Optional.empty())) {
+            assertThat(gateway.output()).contains("marked interrupted");
+        }
+        verify(operation, crashPoint, home, srUuid, goldenUuid, victimUuid, goldenAtCrash);
+    }
+
+    private void crashDuring(Operation operation, String crashPoint, Path home, String srUuid, String goldenUuid,
+            String victimUuid) throws Exception {
         try (GatewayProcess gateway = GatewayProcess.start(home, Optional.of(crashPoint));
                 ZeepClient zeep = gateway.zeep()) {
             JsonNode reply = switch (operation) {
@@ -99,16 +134,17 @@ class CrashRecoveryIT {
                 case SNAPSHOT -> zeep.exchange("snapshotVirtualDisk", Map.of("vdiUuid", goldenUuid,
                         "idempotencyKey", KEY));
                 case DELETE -> zeep.exchange("deleteVirtualDisk", Map.of("vdiUuid", victimUuid, "idempotencyKey", KEY));
+                default -> throw new IllegalArgumentException(operation.name());
             };
             assertThat(reply.has("result")).as("the call must not succeed: %s", reply).isFalse();
             assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.output())
                     .isEqualTo(CrashPoints.EXIT_STATUS);
         }
+    }
 
-        try (GatewayProcess gateway = GatewayProcess.start(home, Optional.empty())) {
-            assertThat(gateway.output()).contains("marked interrupted");
-        }
-
+    private void verify(Operation operation, String crashPoint, Path home, String srUuid, String goldenUuid,
+            String victimUuid, byte[] goldenAtCrash) throws Exception {
+        boolean collecting = operation == Operation.COALESCE_LEAF || operation == Operation.COALESCE_INTERNAL;
         Path srFolder = srFolder(home, srUuid);
         List<VirtualDiskRecord> records;
         try (DerbyGatewayStore store = DerbyGatewayStore.open(home.resolve("db"),
@@ -116,8 +152,10 @@ class CrashRecoveryIT {
             List<TaskRecord> unfinished = store.inTransaction(
                     tx -> tx.tasks().listByState(TaskState.PENDING, TaskState.RUNNING));
             assertThat(unfinished).as("tasks left running").isEmpty();
-            TaskRecord crashed = store.inTransaction(tx -> tx.tasks().findByIdempotencyKey("client:" + KEY))
-                    .orElseThrow();
+            TaskRecord crashed = collecting
+                    ? store.inTransaction(tx -> tx.tasks().listByState(TaskState.INTERRUPTED)).stream()
+                            .filter(t -> t.operation().equals("sr.gc")).findFirst().orElseThrow()
+                    : store.inTransaction(tx -> tx.tasks().findByIdempotencyKey("client:" + KEY)).orElseThrow();
             assertThat(crashed.state()).isEqualTo(TaskState.INTERRUPTED);
             assertThat(crashed.resolution()).as("reconciled").isPresent();
             records = store.inTransaction(tx -> tx.virtualDisks().listBySr(srUuid));
@@ -127,13 +165,16 @@ class CrashRecoveryIT {
             try (Stream<Path> listing = Files.list(srFolder)) {
                 files = listing.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
             }
-            assertThat(files).as("only finished VHD files").allMatch(f -> f.endsWith(".vhd"));
+            assertThat(files).as("no unfinished staging file").noneMatch(f -> f.endsWith(".new"));
+            assertThat(files).as("no coalesce journal left").noneMatch(f -> f.startsWith(".coalesce-"));
             assertThat(files.stream().map(f -> f.replace(".vhd", "")).collect(Collectors.toSet()))
                     .as("every VHD file is recorded and every record has its file").isEqualTo(recorded);
             assertThat(recorded).as("user VDIs kept").contains(goldenUuid);
 
             Optional<VirtualDiskRecord> result = records.stream()
-                    .filter(r -> r.managed() && !Set.of(goldenUuid, victimUuid).contains(r.uuid())).findFirst();
+                    .filter(r -> r.managed() && !expected.containsKey(r.uuid()) && !r.uuid().equals(victimUuid))
+                    .findFirst();
+            long internal = records.stream().filter(r -> !r.managed()).count();
             switch (operation) {
                 case CREATE -> result.ifPresent(r -> expected.put(r.uuid(), new byte[(int) SIZE]));
                 case CLONE, SNAPSHOT -> {
@@ -145,9 +186,18 @@ class CrashRecoveryIT {
                     assertThat(recorded).doesNotContain(victimUuid);
                     expected.remove(victimUuid);
                 }
+                case COALESCE_LEAF, COALESCE_INTERNAL -> {
+                    assertThat(crashed.resolution()).contains("ROLLED_FORWARD");
+                    // A coalesce the driver had journaled is finished: one base copy was merged away (none is left
+                    // above a lone leaf, one above two VDIs). Killed before that, the garbage waits for the next pass.
+                    long before = operation == Operation.COALESCE_LEAF ? 1 : 2;
+                    assertThat(internal).isEqualTo(crashPoint.startsWith("file.gc.") ? before - 1 : before);
+                }
             }
+            boolean creates = operation == Operation.CREATE || operation == Operation.CLONE
+                    || operation == Operation.SNAPSHOT;
             assertThat(result.isPresent()).as("a rolled-forward create or copy is recorded")
-                    .isEqualTo(operation != Operation.DELETE && crashed.resolution().orElseThrow().equals("ROLLED_FORWARD"));
+                    .isEqualTo(creates && crashed.resolution().orElseThrow().equals("ROLLED_FORWARD"));
         }
 
         for (VirtualDiskRecord record : records) {

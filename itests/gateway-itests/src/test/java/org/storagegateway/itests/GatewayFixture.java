@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 
 import org.storagegateway.launcher.GatewayRuntime;
 
@@ -14,12 +15,14 @@ final class GatewayFixture {
 
     /** Start a gateway as {@code ./gateway start} does, on loopback and a free port. */
     static GatewayRuntime startDefault(Path home) throws Exception {
-        return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, true, true, 200));
+        return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, true, true, 200,
+                Duration.ofSeconds(30)));
     }
 
     /** Start a gateway with an empty deploy folder and no SR: drivers arrive only when a test deploys them. */
     static GatewayRuntime startBare(Path home) throws Exception {
-        return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, false, false, 200));
+        return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, false, false, 200,
+                Duration.ofSeconds(30)));
     }
 
     static ZeepClient zeep(GatewayRuntime gateway) throws IOException {

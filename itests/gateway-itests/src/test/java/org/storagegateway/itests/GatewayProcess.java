@@ -29,8 +29,15 @@ final class GatewayProcess implements AutoCloseable {
         this.home = home;
     }
 
-    /** Start a gateway on {@code home}; with a crash point, the process halts when it reaches that point. */
+    /** Start a gateway on {@code home} and wait until it is ready; with a crash point, it halts when it reaches it. */
     static GatewayProcess start(Path home, Optional<String> crashPoint) throws IOException, InterruptedException {
+        GatewayProcess gateway = launch(home, crashPoint, 30);
+        gateway.awaitReady(Duration.ofSeconds(120));
+        return gateway;
+    }
+
+    /** Start a gateway on {@code home} without waiting for it, collecting garbage every {@code gcSeconds}. */
+    static GatewayProcess launch(Path home, Optional<String> crashPoint, long gcSeconds) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -40,12 +47,10 @@ final class GatewayProcess implements AutoCloseable {
         crashPoint.ifPresent(point -> command.add("-D" + CrashPoints.PROPERTY + "=" + point));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "org.storagegateway.launcher.GatewayMain", "start", "--home", home.toString(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--gc-interval", Long.toString(gcSeconds)));
         Path log = Files.createTempFile(home.getParent(), "gateway-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        GatewayProcess gateway = new GatewayProcess(process, log, port, home);
-        gateway.awaitReady(Duration.ofSeconds(120));
-        return gateway;
+        return new GatewayProcess(process, log, port, home);
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {

@@ -61,11 +61,13 @@ final class FileRepository implements StorageRepository {
     private final Path directory;
     private final DriverContext context;
     private final ReentrantLock lock;
+    private final long headroom;
 
-    FileRepository(Path directory, DriverContext context, ReentrantLock lock) {
+    FileRepository(Path directory, DriverContext context, ReentrantLock lock, long headroom) {
         this.directory = directory;
         this.context = context;
         this.lock = lock;
+        this.headroom = headroom;
     }
 
     static boolean isUuid(String text) {
@@ -139,6 +141,7 @@ final class FileRepository implements StorageRepository {
             if (Files.exists(file)) {
                 return describe(file);
             }
+            requireHeadroom(metadataBytes(size), "Creating VDI " + request.vdiUuid());
             Path staging = staging(file);
             deleteIfExists(staging);
             vhd(() -> VhdImage.createDynamic(staging, size, UUID.fromString(request.vdiUuid())));
@@ -249,6 +252,8 @@ final class FileRepository implements StorageRepository {
                     return result(created, source, base);
                 }
                 requireDepthAllowsCopy(source);
+                long virtualSize = describe(source).virtualSize();
+                requireHeadroom(2 * metadataBytes(virtualSize), "Copying VDI " + request.sourceUuid());
                 try {
                     Files.createLink(base, source);
                 } catch (IOException e) {
@@ -275,6 +280,30 @@ final class FileRepository implements StorageRepository {
     private CloneResult result(Path created, Path source, Path base) {
         Optional<VdiInfo> baseCopy = Files.exists(base) ? Optional.of(describe(base)) : Optional.empty();
         return new CloneResult(describe(created), describe(source), baseCopy);
+    }
+
+    /**
+     * Refuse an operation that would leave less free space than the SR's headroom, before anything is changed: a full
+     * file system would stop the writes of every VDI on it.
+     */
+    private void requireHeadroom(long bytesNeeded, String what) {
+        long usable;
+        try {
+            usable = Files.getFileStore(directory).getUsableSpace();
+        } catch (IOException e) {
+            throw failure("Cannot read the free space of " + directory, e);
+        }
+        if (usable - bytesNeeded < headroom) {
+            throw new StorageException(StandardErrorCode.INSUFFICIENT_SPACE, what + " would leave "
+                    + Math.max(0, usable - bytesNeeded) + " bytes free on the SR's file system, below its headroom of "
+                    + headroom + " bytes (device-config " + FileSrDriverFactory.HEADROOM_KEY + ")");
+        }
+    }
+
+    /** The size of an empty VHD of {@code virtualSize}: footers, header, BAT, batmap and locators, with slack. */
+    private static long metadataBytes(long virtualSize) {
+        long blocks = (virtualSize + BLOCK - 1) / BLOCK;
+        return 8192 + blocks * 4 + blocks / 8;
     }
 
     /** Refuse a copy that would make the source's chain deeper than the supported maximum. */

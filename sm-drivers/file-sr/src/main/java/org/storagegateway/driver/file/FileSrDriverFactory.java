@@ -32,6 +32,9 @@ import org.storagegateway.spi.model.RepositoryConfig;
 @Component(service = StorageDriverFactory.class, property = StorageDriverFactory.SR_TYPE_PROPERTY + "=file")
 public final class FileSrDriverFactory implements StorageDriverFactory {
     static final String PATH_KEY = "path";
+    static final String HEADROOM_KEY = "headroom-bytes";
+    /** Free space kept by default on an SR's file system: creates and copies that would leave less are refused. */
+    static final long DEFAULT_HEADROOM = 256L << 20;
     static final String DRIVER_VERSION = "1.0.0";
 
     private static final DriverDescriptor DESCRIPTOR = new DriverDescriptor(
@@ -40,7 +43,9 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
             DRIVER_VERSION,
             "1.0",
             "VHD files in a local or mounted directory, one per VDI, with XenServer-style snapshot chains",
-            List.of(new ConfigKey(PATH_KEY, "Absolute path of the directory that holds the SR's folder", true, false)),
+            List.of(new ConfigKey(PATH_KEY, "Absolute path of the directory that holds the SR's folder", true, false),
+                    new ConfigKey(HEADROOM_KEY, "Free bytes to keep on the file system; creates, clones and snapshots"
+                            + " that would leave less are refused (default 268435456, 256 MiB)", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
                     Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE,
                     Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION));
@@ -56,7 +61,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
     public StorageRepository open(RepositoryConfig config, DriverContext context) {
         Path location = location(config.deviceConfig());
         return new FileRepository(location.resolve(config.srUuid()), context,
-                srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()));
+                srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()), headroom(config.deviceConfig()));
     }
 
     /** Report the SRs found under the device-config path: folders named by a UUID. */
@@ -80,6 +85,23 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
             throw new StorageException(StandardErrorCode.STORAGE_FAILURE, "Cannot list " + location + ": " + e);
         }
         return found;
+    }
+
+    private static long headroom(Map<String, String> deviceConfig) {
+        String value = deviceConfig.get(HEADROOM_KEY);
+        if (value == null) {
+            return DEFAULT_HEADROOM;
+        }
+        try {
+            long bytes = Long.parseLong(value.trim());
+            if (bytes >= 0) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                "device-config '" + HEADROOM_KEY + "' must be a number of bytes, 0 or more: " + value);
     }
 
     private static Path location(Map<String, String> deviceConfig) {
