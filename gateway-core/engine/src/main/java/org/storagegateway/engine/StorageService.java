@@ -217,8 +217,14 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private VirtualDiskRecord copy(
             String operation, String vdiUuid, Optional<String> nameLabel, Optional<String> idempotencyKey) {
         boolean snapshot = operation.equals(VDI_SNAPSHOT);
-        VirtualDiskRecord source = userDisk(vdiUuid);
-        StorageRepositoryRecord sr = repository(source.srUuid());
+        record SourceAndRepository(VirtualDiskRecord source, StorageRepositoryRecord sr) {
+        }
+        SourceAndRepository found = store.inTransaction(tx -> {
+            VirtualDiskRecord disk = findDisk(tx, vdiUuid);
+            return new SourceAndRepository(disk, findRepository(tx, disk.srUuid()));
+        });
+        VirtualDiskRecord source = requireUserDisk(found.source());
+        StorageRepositoryRecord sr = found.sr();
         requireCapability(sr, snapshot ? Capability.VDI_SNAPSHOT : Capability.VDI_CLONE);
         String newUuid = UUID.randomUUID().toString();
         String baseCopyUuid = UUID.randomUUID().toString();
@@ -554,10 +560,13 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
 
     /** Return a VDI that users may act on: recorded, managed and not hidden. */
     private VirtualDiskRecord userDisk(String vdiUuid) {
-        VirtualDiskRecord disk = getVirtualDisk(vdiUuid);
+        return requireUserDisk(getVirtualDisk(vdiUuid));
+    }
+
+    private static VirtualDiskRecord requireUserDisk(VirtualDiskRecord disk) {
         if (!disk.managed() || disk.hidden()) {
             throw new StorageException(OPERATION_NOT_ALLOWED,
-                    "VDI " + vdiUuid + " is an internal base copy; it cannot be changed directly");
+                    "VDI " + disk.uuid() + " is an internal base copy; it cannot be changed directly");
         }
         return disk;
     }

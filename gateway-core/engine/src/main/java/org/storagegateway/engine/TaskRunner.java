@@ -100,7 +100,9 @@ public final class TaskRunner {
     public TaskRecord run(TaskRequest request, Body body) {
         String key = request.idempotencyKey().map(k -> "client:" + k).orElseGet(() -> "gateway:" + UUID.randomUUID());
         while (true) {
-            Optional<TaskRecord> earlier = store.inTransaction(tx -> tx.tasks().findByIdempotencyKey(key));
+            // A key the gateway just made up cannot have been used before: no need to look it up.
+            Optional<TaskRecord> earlier = request.idempotencyKey().isEmpty()
+                    ? Optional.empty() : store.inTransaction(tx -> tx.tasks().findByIdempotencyKey(key));
             if (earlier.isPresent()) {
                 Optional<TaskRecord> replay = replay(earlier.get(), request);
                 if (replay.isPresent()) {
