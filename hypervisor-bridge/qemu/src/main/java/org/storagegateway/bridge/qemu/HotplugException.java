@@ -1,0 +1,13 @@
+package org.storagegateway.bridge.qemu;
+
+/**
+ * A plug or unplug request that QEMU cannot satisfy as asked: no free hot-plug slot, no SCSI
+ * controller for a SCSI disk, or an unplug-force of a disk whose bus needs the guest's cooperation.
+ */
+public final class HotplugException extends QemuException {
+    private static final long serialVersionUID = 1L;
+
+    public HotplugException(String message) {
+        super(message);
+    }
+}
