@@ -9,6 +9,7 @@ import java.util.Base64;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -50,12 +51,15 @@ final class AuthenticationGate extends Handler.Abstract {
         if (!authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             LOG.debug("Refused unauthenticated {} {} from {}", request.getMethod(), request.getHttpURI().getPath(),
                     Request.getRemoteAddr(request));
-            response.setStatus(HttpStatus.UNAUTHORIZED_401);
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=us-ascii");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, UNAUTHORIZED_BODY.length);
-            response.write(true, ByteBuffer.wrap(UNAUTHORIZED_BODY), callback);
+            long declared = request.getLength();
+            if (declared > 0 && declared <= maxRequestBytes) {
+                // Read the (bounded) body first: a 401 sent while the client still writes can reach it as a reset.
+                Content.Source.consumeAll(request, Callback.from(
+                        () -> refuse(response, callback, false), failure -> refuse(response, callback, true)));
+            } else {
+                // No body, or one we will not read for an unauthenticated client: answer and close.
+                refuse(response, callback, declared != 0);
+            }
             return true;
         }
         long length = request.getLength();
@@ -67,6 +71,18 @@ final class AuthenticationGate extends Handler.Abstract {
             return true;
         }
         return false;
+    }
+
+    private static void refuse(Response response, Callback callback, boolean closeConnection) {
+        response.setStatus(HttpStatus.UNAUTHORIZED_401);
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=us-ascii");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, UNAUTHORIZED_BODY.length);
+        if (closeConnection) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        response.write(true, ByteBuffer.wrap(UNAUTHORIZED_BODY), callback);
     }
 
     /** Return whether {@code header} carries the admin credentials. */
