@@ -20,7 +20,7 @@ import org.storagegateway.vhd.VhdChain;
 final class BenchSr {
     static final long GIB = 1L << 30;
 
-    final FileSrDriverFactory factory = new FileSrDriverFactory();
+    final FileSrDriverFactory factory = activated();
     final BenchDriverContext context = new BenchDriverContext();
     final Path location;
     final String srUuid;
@@ -34,6 +34,13 @@ final class BenchSr {
         this.location = location;
         this.srUuid = srUuid;
         this.config = new RepositoryConfig(srUuid, "bench", Map.of("path", location.toString()));
+    }
+
+    /** A factory started as SCR starts it (its reader threads are daemons, gone with the benchmark's JVM). */
+    private static FileSrDriverFactory activated() {
+        FileSrDriverFactory factory = new FileSrDriverFactory();
+        factory.activate();
+        return factory;
     }
 
     /** Create the SR folder (idempotent) and return this. */
