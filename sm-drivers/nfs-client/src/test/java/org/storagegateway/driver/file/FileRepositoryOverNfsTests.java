@@ -75,7 +75,8 @@ class FileRepositoryOverNfsTests {
         String srUuid = UUID.randomUUID().toString();
         Path srDir = fs.getPath("/sr-location", srUuid);
         Path localSr = ganesha.localExport().resolve("sr-location").resolve(srUuid);
-        FileRepository sr = new FileRepository(srDir, new Context(), new ReentrantLock(), 256 * MIB);
+        FileRepository sr = new FileRepository(srDir, new Context(), new ReentrantLock(), 256 * MIB,
+                Optional.empty());
 
         SrStats created = sr.create();
         sr.attach();
