@@ -8,14 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -29,9 +25,6 @@ import org.storagegateway.nfs.Ganesha;
 import org.storagegateway.nfs.GaneshaExtension;
 import org.storagegateway.nfs.Nfs3FileSystem;
 import org.storagegateway.nfs.Nfs3FileSystemProvider;
-import org.storagegateway.spi.DriverContext;
-import org.storagegateway.spi.StateStore;
-import org.storagegateway.spi.TaskMonitor;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
@@ -75,7 +68,7 @@ class FileRepositoryOverNfsTests {
         String srUuid = UUID.randomUUID().toString();
         Path srDir = fs.getPath("/sr-location", srUuid);
         Path localSr = ganesha.localExport().resolve("sr-location").resolve(srUuid);
-        FileRepository sr = new FileRepository(srDir, new Context(), new ReentrantLock(), 256 * MIB,
+        FileRepository sr = new FileRepository(srDir, new FakeDriverContext(), new ReentrantLock(), 256 * MIB,
                 Optional.empty());
 
         SrStats created = sr.create();
@@ -166,66 +159,6 @@ class FileRepositoryOverNfsTests {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The least host a repository needs: a logger to stdout, in-memory state, a task that is never cancelled. */
-    private static final class Context implements DriverContext {
-        private final Map<String, String> state = new TreeMap<>();
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("file-sr-over-nfs");
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.fixed(Instant.parse("2024-01-02T03:04:05Z"), ZoneOffset.UTC);
-        }
-
-        @Override
-        public Optional<String> secret(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public StateStore state() {
-            return new StateStore() {
-                @Override
-                public Optional<String> get(String key) {
-                    return Optional.ofNullable(state.get(key));
-                }
-
-                @Override
-                public void put(String key, String value) {
-                    state.put(key, value);
-                }
-
-                @Override
-                public void remove(String key) {
-                    state.remove(key);
-                }
-
-                @Override
-                public Map<String, String> entries(String prefix) {
-                    return state.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-                }
-            };
-        }
-
-        @Override
-        public TaskMonitor task() {
-            return new TaskMonitor() {
-                @Override
-                public void progress(double fraction) {
-                }
-
-                @Override
-                public boolean isCancelRequested() {
-                    return false;
-                }
-            };
         }
     }
 }
