@@ -113,7 +113,7 @@ final class EmbeddedFramework implements AutoCloseable {
         return framework.getBundleContext();
     }
 
-    /** Return the version the system bundle exports for {@code packageName}, as the framework sees it. */
+    /** Return the framework itself, for reading what its system bundle really exports (see SystemExports). */
     Framework framework() {
         return framework;
     }
