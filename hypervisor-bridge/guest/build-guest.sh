@@ -197,6 +197,8 @@ sed -i "s/@PORT@/$agent_port_name/g" "$root/init"
 cat > "$root/bin/agent" <<'AGENT'
 #!/bin/sh
 # Line agent: one command per line in, exactly one reply line out ("OK ..." or "ERR ...").
+# A command may start with a tag "#<n>"; its reply then starts with the same tag, so the host can tell
+# the reply to this command from a late reply to an earlier one it stopped waiting for.
 #   PING                          -> OK PONG
 #   LIST                          -> OK name:size-bytes:serial ... (block devices, no ram/loop)
 #   WRITE dev offset length seed  -> OK sha256   (pattern written with O_DIRECT)
@@ -207,7 +209,8 @@ cat > "$root/bin/agent" <<'AGENT'
 # left-justified and padded with spaces to 511 bytes, then a newline. Offsets and lengths are bytes,
 # multiples of 512.
 exec 3<>"$1"
-reply() { printf '%s\n' "$*" >&3; }
+tag=
+reply() { printf '%s%s\n' "$tag" "$*" >&3; }
 
 is_number() { case "$1" in ''|*[!0-9]*) return 1 ;; esac; return 0; }
 
@@ -276,6 +279,8 @@ while :; do
   if ! IFS= read -r line <&3; then sleep 0.1; continue; fi
   line=$(printf '%s' "$line" | tr -d '\r')
   set -f; set -- $line; set +f
+  tag=
+  case "${1:-}" in \#*) tag="$1 "; shift ;; esac
   [ $# -gt 0 ] || continue
   cmd=$1; shift
   r=

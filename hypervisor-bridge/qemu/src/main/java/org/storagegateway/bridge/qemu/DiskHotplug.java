@@ -63,13 +63,21 @@ public final class DiskHotplug {
      * @throws QemuExitedException when QEMU is gone
      */
     public PluggedDisk plug(DiskSpec spec) {
+        return plug(spec, null);
+    }
+
+    /**
+     * Attaches a disk at a given slot: the destination of a live migration needs every device exactly where the
+     * source has it. {@code slot} is a {@link PluggedDisk#slot()} of the source; null means the first free one.
+     */
+    public PluggedDisk plug(DiskSpec spec, String requestedSlot) {
         plugLock.lock();
         try {
             String slot;
             int scsiId = -1;
             Map<String, Object> device = new LinkedHashMap<>();
             if (spec.bus() == DiskBus.VIRTIO_BLK) {
-                slot = firstFreeRootPort();
+                slot = requestedSlot != null ? requestedSlot : firstFreeRootPort();
                 device.put("driver", "virtio-blk-pci");
                 device.put("id", spec.id());
                 device.put("drive", spec.formatNode());
@@ -78,8 +86,12 @@ public final class DiskHotplug {
                 if (!config.scsiController()) {
                     throw new HotplugException("cannot plug SCSI disk " + spec.id() + ": the VM has no SCSI controller");
                 }
-                scsiId = firstFreeScsiId();
-                slot = QemuConfig.SCSI_CONTROLLER_ID + ".0:" + scsiId;
+                String prefix = QemuConfig.SCSI_CONTROLLER_ID + ".0:";
+                if (requestedSlot != null && !requestedSlot.startsWith(prefix)) {
+                    throw new HotplugException("SCSI disk " + spec.id() + " cannot go to slot " + requestedSlot);
+                }
+                scsiId = requestedSlot != null ? Integer.parseInt(requestedSlot.substring(prefix.length())) : firstFreeScsiId();
+                slot = prefix + scsiId;
                 device.put("driver", "scsi-hd");
                 device.put("id", spec.id());
                 device.put("drive", spec.formatNode());
@@ -95,9 +107,9 @@ public final class DiskHotplug {
             List<String> created = new ArrayList<>();
             boolean deviceRequested = false;
             try {
-                run("blockdev-add", protocolNodeOptions(spec));
+                run("blockdev-add", protocolNodeOptions(spec.source(), spec.protocolNode(), spec.readOnly()));
                 created.add(spec.protocolNode());
-                run("blockdev-add", formatNodeOptions(spec));
+                run("blockdev-add", formatNodeOptions(spec.format(), spec.formatNode(), spec.protocolNode(), spec.readOnly()));
                 created.add(spec.formatNode());
                 deviceRequested = true;
                 run("device_add", device);
@@ -122,7 +134,7 @@ public final class DiskHotplug {
      */
     public void unplug(PluggedDisk disk, Duration timeout) {
         removeDevice(disk.deviceId(), timeout);
-        deleteNodes(disk.spec());
+        deleteNodes(disk.formatNode(), disk.protocolNode());
         LOG.debug("unplugged {}", disk.deviceId());
     }
 
@@ -181,31 +193,41 @@ public final class DiskHotplug {
 
     // --- steps ------------------------------------------------------------------------------------
 
-    private static Map<String, Object> protocolNodeOptions(DiskSpec spec) {
+    /** {@code blockdev-add} arguments of the node that reaches the bytes. */
+    static Map<String, Object> protocolNodeOptions(DiskSource source, String nodeName, boolean readOnly) {
         Map<String, Object> options = new LinkedHashMap<>();
-        if (spec.source() instanceof DiskSource.File file) {
+        if (source instanceof DiskSource.File file) {
             boolean regular = Files.isRegularFile(file.path()) || !Files.exists(file.path());
             options.put("driver", regular ? "file" : "host_device");
-            options.put("node-name", spec.protocolNode());
+            options.put("node-name", nodeName);
             options.put("filename", file.path().toString());
-        } else if (spec.source() instanceof DiskSource.Nbd nbd) {
+        } else if (source instanceof DiskSource.Nbd nbd) {
             options.put("driver", "nbd");
-            options.put("node-name", spec.protocolNode());
+            options.put("node-name", nodeName);
             options.put("server", Map.of("type", "unix", "path", nbd.socket().toString()));
             options.put("export", nbd.export());
+        } else if (source instanceof DiskSource.Iscsi iscsi) {
+            options.put("driver", "iscsi");
+            options.put("node-name", nodeName);
+            options.put("transport", "tcp");
+            options.put("portal", iscsi.portal());
+            options.put("target", iscsi.target());
+            options.put("lun", iscsi.lun());
+            options.put("initiator-name", iscsi.initiatorName());
         } else {
-            throw new IllegalArgumentException("unknown disk source " + spec.source());
+            throw new IllegalArgumentException("unknown disk source " + source);
         }
-        options.put("read-only", spec.readOnly());
+        options.put("read-only", readOnly);
         return options;
     }
 
-    private static Map<String, Object> formatNodeOptions(DiskSpec spec) {
+    /** {@code blockdev-add} arguments of the format node stacked on {@code fileNode}. */
+    static Map<String, Object> formatNodeOptions(DiskFormat format, String nodeName, String fileNode, boolean readOnly) {
         Map<String, Object> options = new LinkedHashMap<>();
-        options.put("driver", spec.format().driver());
-        options.put("node-name", spec.formatNode());
-        options.put("file", spec.protocolNode());
-        options.put("read-only", spec.readOnly());
+        options.put("driver", format.driver());
+        options.put("node-name", nodeName);
+        options.put("file", fileNode);
+        options.put("read-only", readOnly);
         options.put("discard", "unmap");
         return options;
     }
@@ -258,9 +280,10 @@ public final class DiskHotplug {
         }
     }
 
-    private void deleteNodes(DiskSpec spec) {
+    /** blockdev-del of each node, top down, treating "no such node" as done; every node is tried. */
+    void deleteNodes(String... nodes) {
         QemuException failure = null;
-        for (String node : List.of(spec.formatNode(), spec.protocolNode())) {
+        for (String node : nodes) {
             try {
                 deleteNode(node);
             } catch (QemuException e) {
@@ -308,7 +331,7 @@ public final class DiskHotplug {
         LOG.debug("plug of {} failed and was rolled back: {}", deviceId, failure.getMessage());
     }
 
-    private JsonNode run(String command, Map<String, ?> arguments) {
+    JsonNode run(String command, Map<String, ?> arguments) {
         try {
             return qmp.execute(command, arguments, config.commandTimeout());
         } catch (QmpConnectionException e) {

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * A disk to plug.
  *
  * @param id       the device id; the block nodes are named {@code <id>-proto} and {@code <id>-fmt}
- *                 (QEMU allows 31 characters per node name, hence at most 25 here)
+ *                 (QEMU allows 31 characters per node name; a mirror target uses {@code <id>-mproto},
+ *                 hence at most 24 here)
  * @param source   where the bytes are
  * @param format   the format layer on top of the source
  * @param bus      virtio-blk or SCSI
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  *                 VPD page 0x80 for SCSI), or null; at most 20 characters (virtio-blk's limit)
  */
 public record DiskSpec(String id, DiskSource source, DiskFormat format, DiskBus bus, boolean readOnly, String serial) {
-    private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,24}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,23}");
     private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9_.-]{1,20}");
 
     public DiskSpec {

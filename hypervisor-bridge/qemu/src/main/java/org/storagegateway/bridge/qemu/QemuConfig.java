@@ -45,6 +45,7 @@ public final class QemuConfig {
     private final Path initrd;
     private final String kernelArguments;
     private final boolean startPaused;
+    private final boolean incoming;
     private final Path runDirectory;
     private final List<String> extraArguments;
     private final Duration startTimeout;
@@ -63,6 +64,7 @@ public final class QemuConfig {
         this.initrd = b.initrd;
         this.kernelArguments = b.kernelArguments;
         this.startPaused = b.startPaused;
+        this.incoming = b.incoming;
         this.runDirectory = b.runDirectory;
         this.extraArguments = List.copyOf(b.extraArguments);
         this.startTimeout = b.startTimeout;
@@ -112,8 +114,12 @@ public final class QemuConfig {
             }
             args.addAll(List.of("-append", kernelArguments));
         }
-        if (startPaused) {
+        if (startPaused || incoming) {
             args.add("-S");
+        }
+        if (incoming) {
+            // The destination of a live migration: wait for migrate-incoming, which names the channel.
+            args.addAll(List.of("-incoming", "defer"));
         }
         args.addAll(extraArguments);
         return args;
@@ -146,6 +152,8 @@ public final class QemuConfig {
     public Optional<Path> initrd() { return Optional.ofNullable(initrd); }
     public String kernelArguments() { return kernelArguments; }
     public boolean startPaused() { return startPaused; }
+    /** Whether the process waits for an incoming migration ({@code -incoming defer}, CPUs stopped). */
+    public boolean incoming() { return incoming; }
     /** The directory given to the builder; empty means a fresh temporary one per process, deleted on close. */
     public Optional<Path> runDirectory() { return Optional.ofNullable(runDirectory); }
     public List<String> extraArguments() { return extraArguments; }
@@ -165,6 +173,7 @@ public final class QemuConfig {
         private Path initrd;
         private String kernelArguments = "console=ttyS0 quiet panic=-1";
         private boolean startPaused;
+        private boolean incoming;
         private Path runDirectory;
         private final List<String> extraArguments = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(20);
@@ -254,6 +263,15 @@ public final class QemuConfig {
         /** Start with the CPUs stopped ({@code -S}); QMP {@code cont} starts them. */
         public Builder startPaused(boolean startPaused) {
             this.startPaused = startPaused;
+            return this;
+        }
+
+        /**
+         * Makes the process the destination of a live migration: {@code -incoming defer} with the CPUs
+         * stopped. Give it the source's devices, then QMP {@code migrate-incoming}.
+         */
+        public Builder incoming(boolean incoming) {
+            this.incoming = incoming;
             return this;
         }
 

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Client of the test guest's line agent (see hypervisor-bridge/guest/build-guest.sh), reached through
  * the VM's virtio-serial channel socket. One command at a time; every command gets one reply line.
+ *
+ * <p>Every command is sent with a tag {@code #<n>} that the agent repeats in its reply. A reply with
+ * another tag is the late answer to a command that timed out (or was sent to this guest through
+ * another QEMU process before a migration) and is dropped, never taken as the answer to this command.
  */
 public final class GuestAgent implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -28,6 +32,7 @@ public final class GuestAgent implements AutoCloseable {
     private final SocketChannel channel;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Thread reader;
+    private long tags;
     private String kernelRelease;
 
     private GuestAgent(SocketChannel channel) {
@@ -74,6 +79,29 @@ public final class GuestAgent implements AutoCloseable {
                 throw new GuestAgentException("expected READY from the agent, got: " + ready);
             }
             agent.kernelRelease = ready.substring("READY".length()).strip();
+            return agent;
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to the agent of a guest that is already running (its READY line went to an earlier
+     * client, for example on the source of a live migration) and checks it answers.
+     */
+    public static GuestAgent attach(Path socket, Duration timeout) {
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            throw new GuestAgentException("cannot connect to the agent socket " + socket, e);
+        }
+        GuestAgent agent = new GuestAgent(channel);
+        agent.reader.start();
+        try {
+            agent.command("PING", timeout);
             return agent;
         } catch (RuntimeException e) {
             agent.close();
@@ -159,15 +187,22 @@ public final class GuestAgent implements AutoCloseable {
         if (line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("one line only");
         }
+        String tag = "#" + (++tags) + " ";
         try {
-            ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buffer = ByteBuffer.wrap((tag + line + "\n").getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
         } catch (IOException e) {
             throw new GuestAgentException("cannot send '" + line + "' to the agent", e);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         String reply = nextLine(timeout, line);
+        while (!reply.startsWith(tag)) {
+            // A late reply to an earlier command, or the READY line of a restarted agent: not ours.
+            reply = nextLine(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), line);
+        }
+        reply = reply.substring(tag.length());
         if (reply.equals("OK") || reply.startsWith("OK ")) {
             return reply.substring(2).strip();
         }

@@ -1,0 +1,40 @@
+package org.storagegateway.bridge;
+
+import java.time.Duration;
+
+/** A VM's disk slot (XenAPI VBD). Plugging attaches the VDI through the {@link StoragePort} and hot-adds the disk. */
+public interface Vbd {
+
+    /** The record; its VDI changes when a storage migration moves the disk. */
+    VbdSpec spec();
+
+    default String uuid() {
+        return spec().uuid();
+    }
+
+    /** XenAPI currently_attached. */
+    boolean currentlyAttached();
+
+    /**
+     * Attaches the VDI for this host and hot-plugs it (XenAPI VBD.plug). Returns once the hypervisor added the device;
+     * the guest notices it shortly after. A failure leaves nothing behind: no device, no block node, no attach.
+     */
+    void plug();
+
+    /**
+     * Hot-unplugs with the guest's cooperation, then detaches the VDI (XenAPI VBD.unplug).
+     *
+     * @throws BridgeException {@link BridgeError#DEVICE_DETACH_REJECTED} when the guest does not let go within
+     *                         {@code timeout}; the VBD stays plugged and a later unplug finishes the job
+     */
+    void unplug(Duration timeout);
+
+    /**
+     * Removes the disk without the guest (XenAPI VBD.unplug_force). Allowed for {@link VbdBus#SCSI} VBDs, which the
+     * hypervisor can remove with the CPUs stopped; {@link BridgeError#UNSUPPORTED} for virtio.
+     */
+    void unplugForce();
+
+    /** Forgets an unplugged VBD (XenAPI VBD.destroy). The VDI stays. */
+    void destroy();
+}
