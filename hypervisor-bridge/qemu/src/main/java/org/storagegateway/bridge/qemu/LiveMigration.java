@@ -39,6 +39,8 @@ final class LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(LiveMigration.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration DESTINATION_REPORT = Duration.ofSeconds(15);
+    /** "No cap" for max-bandwidth: 100 GiB/s. */
+    private static final long UNCAPPED = 100L << 30;
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
 
     private LiveMigration() {
@@ -76,9 +78,8 @@ final class LiveMigration {
             enableCapabilities(target, "destination");
             Map<String, Object> parameters = new LinkedHashMap<>();
             parameters.put("downtime-limit", options.downtimeLimit().toMillis());
-            if (options.maxBytesPerSecond() > 0) {
-                parameters.put("max-bandwidth", options.maxBytesPerSecond());
-            }
+            // Always set: QEMU keeps parameters across migrations, and its own default cap is 32 MiB/s.
+            parameters.put("max-bandwidth", options.maxBytesPerSecond() > 0 ? options.maxBytesPerSecond() : UNCAPPED);
             source.qmp().execute("migrate-set-parameters", parameters);
 
             String uri = "unix:" + target.runDirectory().resolve("migration.sock");

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,6 +170,31 @@ class BridgeScenariosIT {
                 e -> assertThat(e.error()).isEqualTo(BridgeError.VM_BAD_POWER_STATE));
     }
 
+    @Test
+    void anIscsiDatapathIsReachedByQemusOwnInitiatorLoggingInAsTheHost() throws Exception {
+        QemuHost host = host("a");
+        String vdi = storage.createVdi("sr1", "lun", DISK);
+        String iqn = "iqn.2026-11.org.storagegateway.test:bridge-lun";
+        try (TgtTarget target = TgtTarget.start(iqn, storage.file(vdi), host.initiatorName())) {
+            storage.serveAs(vdi, new org.storagegateway.spi.model.Datapath.Iscsi(target.portal(), iqn, 1));
+            QemuDomain vm = host.start(vmSpec("iscsi", List.of()));
+            GuestAgent agent = agent(vm);
+            Vbd vbd = vm.createVbd(VbdSpec.of(UUID.randomUUID().toString(), vdi));
+
+            vbd.plug();
+
+            assertThat(vm.process().qmp().execute("query-named-block-nodes", Map.of("flat", true)).findValuesAsText("drv"))
+                    .contains("iscsi", "raw");
+            GuestDisk disk = agent.awaitDisk(vbd.spec().serial(), SEEN);
+            assertThat(disk.sizeBytes()).isEqualTo(DISK);
+            String written = agent.write(disk.name(), 3 * MIB, MIB, "iscsi");
+            vbd.unplug(UNPLUG);
+            // The target wrote the guest's data into the LUN's backing file.
+            assertThat(GuestPattern.sha256OfFile(storage.file(vdi), 3 * MIB, MIB)).isEqualTo(written)
+                    .isEqualTo(GuestPattern.sha256("iscsi", 3 * MIB, MIB));
+        }
+    }
+
     // --- scenario 3 --------------------------------------------------------------------------------
 
     @Test
@@ -285,7 +307,9 @@ class BridgeScenariosIT {
         List<GuestWriter.Write> written;
         try (GuestWriter writer = new GuestWriter(agent, List.of(device), 0, DISK, "m")) {
             writer.awaitAcked(8, Duration.ofSeconds(60));
+            int ackedBefore = writer.acked().size();
             report = vm.poolMigrate(destination, MigrationOptions.DEFAULTS, BridgeTask.NONE);
+            System.out.printf("[figures] guest writes acknowledged while the migration ran: %d%n", writer.acked().size() - ackedBefore);
             moved = GuestAgent.attach(((QemuDomain) report.vm()).channelSocket().orElseThrow(), Duration.ofSeconds(30));
             agents.add(moved);
             writer.agent.set(moved);
@@ -358,15 +382,23 @@ class BridgeScenariosIT {
         agent.ping();
 
         // Kill midway: the target SR's NBD server dies during the copy; same outcome, reported as a mirror failure.
+        java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
         Thread killer = new Thread(() -> {
             sleep(1500);
-            storage.attachments().keySet().stream().filter(v -> !v.equals(vdi)).map(storage::nbdServer)
-                    .filter(java.util.Objects::nonNull).forEach(Process::destroyForcibly);
+            List<Process> servers = storage.attachments().keySet().stream().filter(v -> !v.equals(vdi))
+                    .map(storage::nbdServer).filter(java.util.Objects::nonNull).toList();
+            assertThat(servers).hasSize(1);
+            killedAt.set(System.nanoTime());
+            servers.forEach(Process::destroyForcibly);
         });
         killer.start();
         assertThatThrownBy(() -> vm.migrateSend(host, Map.of(vdi, "sr3"), slow, BridgeTask.NONE))
                 .isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.MIRROR_FAILED));
+        long reportedAt = System.nanoTime();
         killer.join();
+        assertThat(killedAt.get()).as("the NBD server was killed during the copy").isPositive();
+        System.out.printf("[figures] storage migration onto an NBD target killed midway: rolled back and reported %d ms after the kill%n",
+                (reportedAt - killedAt.get()) / 1_000_000);
         assertNothingOrphaned(vm, vdi, nodesBefore);
         assertThat(agent.read(device, 24 * MIB, 8 * MIB)).isEqualTo(untouched);
 

@@ -37,8 +37,8 @@ class DiskSpecTests {
         Path file = Path.of("/d.raw");
         assertThatThrownBy(() -> DiskSpec.rawFile("1starts-with-digit", file)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DiskSpec.rawFile("has space", file)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DiskSpec.rawFile("x".repeat(26), file)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(DiskSpec.rawFile("x".repeat(25), file).id()).hasSize(25);
+        assertThatThrownBy(() -> DiskSpec.rawFile("x".repeat(25), file)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(DiskSpec.rawFile("x".repeat(24), file).id()).hasSize(24);
         assertThatThrownBy(() -> DiskSpec.rawFile("d", file).withSerial("x".repeat(21))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DiskSpec.rawFile("d", file).withSerial("a:b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DiskSpec.rawFile("d", file).withSerial("")).isInstanceOf(IllegalArgumentException.class);

@@ -27,6 +27,7 @@ final class FolderStoragePort implements StoragePort, AutoCloseable {
     private final Map<String, Path> vdis = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> attachments = new ConcurrentHashMap<>();
     private final Map<String, Process> nbdServers = new ConcurrentHashMap<>();
+    private final Map<String, Datapath> servedAs = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final Path socketDirectory;
     private volatile Runnable onSnapshot = () -> { };
@@ -42,6 +43,11 @@ final class FolderStoragePort implements StoragePort, AutoCloseable {
     void addNbdSr(String sr, Path folder) {
         srs.put(sr, folder);
         nbdSrs.add(sr);
+    }
+
+    /** Hands out this datapath for a VDI (a LUN some target serves from the VDI's file, for example). */
+    void serveAs(String vdi, Datapath datapath) {
+        servedAs.put(vdi, datapath);
     }
 
     /** Runs inside every {@link #snapshot} call, before the copy. */
@@ -87,6 +93,9 @@ final class FolderStoragePort implements StoragePort, AutoCloseable {
         Path file = file(vdiUuid);
         attachments.computeIfAbsent(vdiUuid, v -> new HashSet<>()).add(hostUuid);
         String sr = srOf(file);
+        if (servedAs.containsKey(vdiUuid)) {
+            return servedAs.get(vdiUuid);
+        }
         if (!nbdSrs.contains(sr)) {
             return new Datapath.LocalFile(file.toString());
         }

@@ -216,6 +216,23 @@ class GuestDiskIT {
         }
     }
 
+    @Test
+    void aLateAgentReplyIsNeverTakenForTheAnswerToTheNextCommand() throws IOException {
+        Path file = rawFile("late.raw", 16 * MIB);
+        PluggedDisk disk = disks.plug(DiskSpec.rawFile("late", file).withSerial("LATE"));
+        String name = agent.awaitDisk("LATE", SEEN).name();
+
+        // An 8 MiB write takes far longer than 1 ms: the command times out and its reply arrives later.
+        assertThatThrownBy(() -> agent.command("WRITE " + name + " 0 " + 8 * MIB + " slow", Duration.ofMillis(1)))
+                .isInstanceOf(org.storagegateway.bridge.qemu.guest.GuestAgentException.class);
+
+        // The agent answers in order, so the late WRITE reply comes first; it must not pass for the READ's answer.
+        assertThat(agent.read(name, 8 * MIB, MIB)).isEqualTo(GuestPattern.sha256OfFile(file, 12 * MIB, MIB));
+        assertThat(agent.read(name, 0, 8 * MIB)).isEqualTo(GuestPattern.sha256("slow", 0, 8 * MIB));
+        disks.unplug(disk, UNPLUG);
+        agent.awaitDiskGone("LATE", SEEN);
+    }
+
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);

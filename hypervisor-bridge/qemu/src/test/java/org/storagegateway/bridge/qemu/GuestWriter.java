@@ -73,7 +73,7 @@ final class GuestWriter implements AutoCloseable {
                     }
                 }
                 acked.add(write);
-                Thread.sleep(5);
+                Thread.sleep(20);
             }
         } catch (Throwable t) {
             failure.set(t);
