@@ -11,14 +11,18 @@ import java.util.Objects;
  * @param totalTime        from the request to the VM running at its new place
  * @param downtime         how long the guest's CPUs were stopped for the switch-over (memory migration; zero for a
  *                         storage-only move, whose switch does not stop the guest)
+ * @param transferTime     the memory stream's duration as the hypervisor reports it (zero for a storage-only move);
+ *                         {@code totalTime} adds the preparation around it (destination process, disks, checks)
  * @param memoryBytes      bytes of guest memory sent (zero for a storage-only move)
  * @param disks            the VDIs moved to another SR (empty for a pool migrate on shared storage)
  */
-public record MigrationReport(Vm vm, Duration totalTime, Duration downtime, long memoryBytes, List<DiskMove> disks) {
+public record MigrationReport(Vm vm, Duration totalTime, Duration downtime, Duration transferTime, long memoryBytes,
+                              List<DiskMove> disks) {
     public MigrationReport {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(totalTime, "totalTime");
         Objects.requireNonNull(downtime, "downtime");
+        Objects.requireNonNull(transferTime, "transferTime");
         disks = List.copyOf(disks);
     }
 

@@ -115,7 +115,7 @@ final class LiveMigration {
         task.progress(1.0);
         Duration total = Duration.ofNanos(System.nanoTime() - started);
         MigrationReport report = new MigrationReport(moved, total, Duration.ofMillis(stats.path("downtime").asLong()),
-                stats.path("ram").path("transferred").asLong(), List.of());
+                Duration.ofMillis(stats.path("total-time").asLong()), stats.path("ram").path("transferred").asLong(), List.of());
         LOG.info("VM {} migrated from {} to {}: total {} ms (QEMU total-time {} ms), downtime {} ms, {} bytes of RAM",
                 vm.uuid(), vm.host().nameLabel(), destination.nameLabel(), total.toMillis(), stats.path("total-time").asLong(),
                 report.downtime().toMillis(), report.memoryBytes());

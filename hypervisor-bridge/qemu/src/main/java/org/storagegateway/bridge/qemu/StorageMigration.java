@@ -112,7 +112,7 @@ final class StorageMigration {
         task.progress(1.0);
         Duration total = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("VM {}: {} disk(s) moved in {} ms", vm.uuid(), done.size(), total.toMillis());
-        return new MigrationReport(vm, total, Duration.ZERO, 0, done);
+        return new MigrationReport(vm, total, Duration.ZERO, Duration.ZERO, 0, done);
     }
 
     private static List<Move> plan(QemuDomain vm, Map<String, String> vdiToSr) {

@@ -344,6 +344,30 @@ class BridgeScenariosIT {
             assertThat(write.index()).isEqualTo(i);
             assertThat(moved.read(device, write.offset(), GuestWriter.LENGTH)).isEqualTo(write.sha256());
         }
+
+        // Figures: four more moves of the idle guest, back and forth; QEMU's own transfer time is the anchor.
+        List<Double> totals = new ArrayList<>(List.of((double) report.totalTime().toMillis()));
+        List<Double> downtimes = new ArrayList<>(List.of((double) report.downtime().toMillis()));
+        List<Double> transfers = new ArrayList<>(List.of((double) report.transferTime().toMillis()));
+        QemuDomain current = after;
+        for (int i = 0; i < 4; i++) {
+            MigrationReport next = current.poolMigrate(current.residentOn() == source ? destination : source,
+                    MigrationOptions.DEFAULTS, BridgeTask.NONE);
+            totals.add((double) next.totalTime().toMillis());
+            downtimes.add((double) next.downtime().toMillis());
+            transfers.add((double) next.transferTime().toMillis());
+            current = (QemuDomain) next.vm();
+        }
+        System.out.printf("[figures] live migration of the 256 MiB guest, median of 5: bridge total %.0f ms, QEMU total-time %.0f ms "
+                + "(bridge/QEMU %.2f), downtime %.0f ms; all: totals %s, downtimes %s%n", median(totals), median(transfers),
+                median(totals) / median(transfers), median(downtimes), totals, downtimes);
+        assertThat(current.residentOn()).isSameAs(destination);
+        try (GuestAgent last = GuestAgent.attach(current.channelSocket().orElseThrow(), Duration.ofSeconds(30))) {
+            GuestWriter.Write first = written.get(0);
+            assertThat(last.read(device, first.offset(), GuestWriter.LENGTH)).isEqualTo(first.sha256());
+        }
+        after = current;
+
         after.cleanShutdown(Duration.ofSeconds(30));
         for (GuestWriter.Write write : written) {
             assertThat(GuestPattern.sha256OfFile(storage.file(vbd.vdiUuid()), write.offset(), GuestWriter.LENGTH)).isEqualTo(write.sha256());
