@@ -172,6 +172,25 @@ public final class DiskMirror implements AutoCloseable {
     public record Completion(PluggedDisk disk, long copied, long length) {}
 
     /**
+     * Ends an in-sync mirror without switching the device, and deletes the target's nodes here: the copy is complete
+     * and someone else takes it over (the destination of a live migration, once the source's CPUs are stopped).
+     * {@code block-job-cancel} without force on a ready mirror is QEMU's "complete without pivot".
+     *
+     * @throws MirrorFailedException when the job ends with an error
+     */
+    public Completion release(Duration timeout) {
+        vm.disks().run("block-job-cancel", Map.of("device", jobId, "force", false));
+        QmpEvent done = completed.await(timeout);
+        finished = true;
+        deleteTargetNodes(null);
+        String error = done.text("error");
+        if (error != null) {
+            throw new MirrorFailedException(disk.deviceId(), "the copy failed at the end: " + error);
+        }
+        return new Completion(disk, done.data().path("offset").asLong(), done.data().path("len").asLong());
+    }
+
+    /**
      * Stops the copy before the switch and deletes the target's nodes; the device stays on its source. Idempotent.
      */
     public void cancel() {

@@ -17,7 +17,8 @@ import org.storagegateway.bridge.MigrationReport;
 import org.storagegateway.spi.model.Datapath;
 
 /**
- * VM.pool_migrate on shared storage between two QEMU processes on this machine, over a unix socket.
+ * VM.pool_migrate on shared storage, and VM.migrate_send with a VDI→SR map, between two QEMU processes on this
+ * machine, over unix sockets.
  *
  * <ol>
  *   <li>Destination: a process with the source's machine, started with {@code -incoming defer}; each plugged VBD's VDI
@@ -32,8 +33,16 @@ import org.storagegateway.spi.model.Datapath;
  *       destination's CPUs start ({@code cont}): the point of no return. The source process quits; its VDI attaches
  *       are released.</li>
  * </ol>
- * Any failure or cancel before the destination starts: {@code migrate_cancel}, {@code cont} on the source if it
- * stopped, the destination killed and its attaches released. The VM runs on at the source.
+ * With a VDI map (migrate_send, libvirt's recipe), each mapped disk gets a new VDI on its SR, attached for the
+ * destination and plugged there; the destination serves those nodes over NBD ({@code nbd-server-start},
+ * {@code block-export-add}, writable) and the source mirrors each disk into its export ({@link DiskMirror}, write-
+ * blocking) until all are in sync; then the memory moves as above, each mirror ends without switching once the source
+ * is stopped ({@link DiskMirror#release}), the NBD server stops, the destination starts, and only then are the source
+ * VDIs of the moved disks destroyed.
+ *
+ * <p>Any failure or cancel before the destination starts: {@code migrate_cancel}, the mirrors cancelled (their nodes
+ * deleted), {@code cont} on the source if it stopped, the destination killed, its attaches released and the new VDIs
+ * destroyed. The VM runs on at the source, on its source VDIs.
  */
 final class LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(LiveMigration.class);
@@ -46,12 +55,18 @@ final class LiveMigration {
     private LiveMigration() {
     }
 
-    static MigrationReport run(QemuDomain vm, QemuHost destination, MigrationOptions options, BridgeTask task) {
+    static MigrationReport run(QemuDomain vm, QemuHost destination, Map<String, String> vdiToSr, MigrationOptions options,
+                               BridgeTask task) {
         long started = System.nanoTime();
         long deadline = started + options.timeout().toNanos();
+        Map<QemuVbd, String> moving = vdiToSr.isEmpty() ? Map.of() : StorageMigration.mappedVbds(vm, vdiToSr);
         QemuVm source = vm.process();
         QemuVm target = null;
         List<String> attached = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        Map<String, String> newVdis = new LinkedHashMap<>();
+        List<DiskMirror> mirrors = new ArrayList<>();
+        List<MigrationReport.DiskMove> moves = new ArrayList<>();
         Map<String, PluggedDisk> plugged = new LinkedHashMap<>();
         JsonNode stats;
         try {
@@ -65,17 +80,27 @@ final class LiveMigration {
                 if (disk == null) {
                     continue;
                 }
+                String vdi = vbd.spec().vdiUuid();
                 Datapath datapath;
                 try {
-                    datapath = destination.storage().attach(vbd.spec().vdiUuid(), destination.uuid(), !vbd.spec().readOnly());
+                    String sr = moving.get(vbd);
+                    if (sr != null) {
+                        vdi = destination.storage().createVdi(sr, "copy of " + vdi, destination.storage().virtualSize(vdi));
+                        created.add(vdi);
+                        newVdis.put(vbd.uuid(), vdi);
+                    }
+                    datapath = destination.storage().attach(vdi, destination.uuid(), !vbd.spec().readOnly());
                 } catch (RuntimeException e) {
-                    throw QemuHost.storageFailure("attach of VDI " + vbd.spec().vdiUuid() + " on " + destination.nameLabel(), e);
+                    throw QemuHost.storageFailure("attach of VDI " + vdi + " on " + destination.nameLabel(), e);
                 }
-                attached.add(vbd.spec().vdiUuid());
+                attached.add(vdi);
                 plugged.put(vbd.uuid(), target.disks().plug(vbd.diskSpec(datapath, destination), disk.slot()));
             }
             enableCapabilities(source, "source");
             enableCapabilities(target, "destination");
+            if (!moving.isEmpty()) {
+                mirrorIntoDestination(vm, target, moving, plugged, mirrors, deadline, options, task);
+            }
             Map<String, Object> parameters = new LinkedHashMap<>();
             parameters.put("downtime-limit", options.downtimeLimit().toMillis());
             // Always set: QEMU keeps parameters across migrations, and its own default cap is 32 MiB/s.
@@ -100,9 +125,37 @@ final class LiveMigration {
                             + destinationStatus + " and is " + runState);
                 }
             }
+            // The source is stopped: every disk write reached both sides. End the copies without switching.
+            for (DiskMirror mirror : mirrors) {
+                DiskMirror.Completion completion = mirror.release(DESTINATION_REPORT);
+                if (completion.copied() < completion.length()) {
+                    throw new BridgeException(BridgeError.MIRROR_FAILED, "the copy of " + mirror.disk().deviceId()
+                            + " reports " + completion.copied() + " of " + completion.length() + " bytes");
+                }
+                QemuVbd vbd = vbdOf(vm, mirror.disk().deviceId());
+                moves.add(new MigrationReport.DiskMove(vbd.uuid(), vbd.spec().vdiUuid(), newVdis.get(vbd.uuid()), moving.get(vbd),
+                        completion.copied()));
+            }
+            if (!mirrors.isEmpty()) {
+                target.qmp().execute("nbd-server-stop");
+            }
             target.qmp().execute("cont");
         } catch (RuntimeException failure) {
+            for (DiskMirror mirror : mirrors) {
+                try {
+                    mirror.cancel();
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
             rollback(vm, source, target, destination, attached, failure);
+            for (String vdi : created) {
+                try {
+                    destination.storage().destroy(vdi);
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
             if (failure instanceof BridgeException bridge) {
                 throw bridge;
             }
@@ -110,16 +163,51 @@ final class LiveMigration {
                     + destination.nameLabel() + " failed; it runs on at " + vm.host().nameLabel() + ": " + failure.getMessage(), failure);
         }
         // The guest runs on the destination now: no way back.
-        QemuDomain moved = QemuDomain.adopt(destination, vm, target, plugged);
+        mirrors.forEach(DiskMirror::close);
+        QemuDomain moved = QemuDomain.adopt(destination, vm, target, plugged, newVdis);
         vm.migratedTo(destination);
+        // The guest runs on the copies, verified: the moved disks' source VDIs may go.
+        for (MigrationReport.DiskMove move : moves) {
+            destination.storage().destroy(move.sourceVdiUuid());
+        }
         task.progress(1.0);
         Duration total = Duration.ofNanos(System.nanoTime() - started);
         MigrationReport report = new MigrationReport(moved, total, Duration.ofMillis(stats.path("downtime").asLong()),
-                Duration.ofMillis(stats.path("total-time").asLong()), stats.path("ram").path("transferred").asLong(), List.of());
+                Duration.ofMillis(stats.path("total-time").asLong()), stats.path("ram").path("transferred").asLong(), moves);
         LOG.info("VM {} migrated from {} to {}: total {} ms (QEMU total-time {} ms), downtime {} ms, {} bytes of RAM",
                 vm.uuid(), vm.host().nameLabel(), destination.nameLabel(), total.toMillis(), stats.path("total-time").asLong(),
                 report.downtime().toMillis(), report.memoryBytes());
         return report;
+    }
+
+    /** Serves the destination's nodes of the moving disks over NBD and mirrors each source disk into them, until in sync. */
+    private static void mirrorIntoDestination(QemuDomain vm, QemuVm target, Map<QemuVbd, String> moving,
+                                              Map<String, PluggedDisk> plugged, List<DiskMirror> mirrors, long deadline,
+                                              MigrationOptions options, BridgeTask task) {
+        java.nio.file.Path socket = target.runDirectory().resolve("nbd.sock");
+        target.qmp().execute("nbd-server-start", Map.of("addr", Map.of("type", "unix", "data", Map.of("path", socket.toString()))));
+        for (QemuVbd vbd : moving.keySet()) {
+            PluggedDisk destinationDisk = plugged.get(vbd.uuid());
+            target.qmp().execute("block-export-add", Map.of("type", "nbd", "id", "export-" + vbd.deviceId(),
+                    "node-name", destinationDisk.formatNode(), "name", vbd.deviceId(), "writable", true));
+            mirrors.add(DiskMirror.start(vm.process(), vbd.plugged(), new DiskSource.Nbd(socket, vbd.deviceId()),
+                    options.maxBytesPerSecond()));
+        }
+        for (DiskMirror mirror : mirrors) {
+            while (!mirror.awaitReady(POLL)) {
+                if (task.isCancelRequested()) {
+                    throw new BridgeException(BridgeError.TASK_CANCELLED, "migration of VM " + vm.uuid() + " cancelled");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new BridgeException(BridgeError.TIMEOUT, "the disks of VM " + vm.uuid() + " were not copied within "
+                            + options.timeout().toMillis() + " ms");
+                }
+            }
+        }
+    }
+
+    private static QemuVbd vbdOf(QemuDomain vm, String deviceId) {
+        return vm.qemuVbds().stream().filter(v -> v.deviceId().equals(deviceId)).findFirst().orElseThrow();
     }
 
     /** Sets events and return-path, then reads them back: a side that does not report both on refuses the migration. */

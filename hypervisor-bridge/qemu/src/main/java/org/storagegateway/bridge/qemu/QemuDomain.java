@@ -84,10 +84,12 @@ public final class QemuDomain implements Vm {
      * The destination side of a live migration: a VM on a process that already runs the guest, with the devices the
      * migration plugged (by VBD uuid, at the same device ids and slots as on the source).
      */
-    static QemuDomain adopt(QemuHost host, QemuDomain source, QemuVm process, Map<String, PluggedDisk> plugged) {
+    static QemuDomain adopt(QemuHost host, QemuDomain source, QemuVm process, Map<String, PluggedDisk> plugged,
+                            Map<String, String> newVdis) {
         QemuDomain vm = new QemuDomain(host, source.spec(), process);
         for (QemuVbd from : source.vbds) {
-            QemuVbd vbd = new QemuVbd(vm, from.spec(), from.deviceId());
+            String vdi = newVdis.getOrDefault(from.uuid(), from.spec().vdiUuid());
+            QemuVbd vbd = new QemuVbd(vm, from.spec().withVdi(vdi), from.deviceId());
             PluggedDisk disk = plugged.get(from.uuid());
             if (disk != null) {
                 vbd.adopt(disk);
@@ -299,7 +301,7 @@ public final class QemuDomain implements Vm {
         operations.lock();
         try {
             requireLive("migrate");
-            return LiveMigration.run(this, target, options, task);
+            return LiveMigration.run(this, target, Map.of(), options, task);
         } finally {
             operations.unlock();
         }
@@ -308,13 +310,12 @@ public final class QemuDomain implements Vm {
     @Override
     public MigrationReport migrateSend(Host destination, Map<String, String> vdiToSr, MigrationOptions options, BridgeTask task) {
         QemuHost target = qemuHost(destination);
-        if (target != host) {
-            throw new BridgeException(BridgeError.UNSUPPORTED, "migrate_send to another host is not implemented by the "
-                    + "QEMU backend yet: move the storage on this host (destination = this host), then pool-migrate");
-        }
         operations.lock();
         try {
             requireLive("migrate storage");
+            if (target != host) {
+                return LiveMigration.run(this, target, vdiToSr, options, task);
+            }
             return StorageMigration.run(this, vdiToSr, options, task);
         } finally {
             operations.unlock();

@@ -117,7 +117,18 @@ final class StorageMigration {
 
     private static List<Move> plan(QemuDomain vm, Map<String, String> vdiToSr) {
         List<Move> moves = new ArrayList<>();
-        Set<String> mapped = new HashSet<>();
+        mappedVbds(vm, vdiToSr).forEach((vbd, sr) -> moves.add(new Move(vbd, sr)));
+        return moves;
+    }
+
+    /**
+     * The plugged VBDs whose VDIs the map moves, each with its target SR.
+     *
+     * @throws BridgeException INVALID_ARGUMENT for an empty map, a VDI that is not the VM's, or an unplugged VBD
+     */
+    static Map<QemuVbd, String> mappedVbds(QemuDomain vm, Map<String, String> vdiToSr) {
+        Map<QemuVbd, String> mapped = new java.util.LinkedHashMap<>();
+        Set<String> known = new HashSet<>();
         for (QemuVbd vbd : vm.qemuVbds()) {
             String sr = vdiToSr.get(vbd.spec().vdiUuid());
             if (sr == null) {
@@ -127,18 +138,18 @@ final class StorageMigration {
                 throw new BridgeException(BridgeError.INVALID_ARGUMENT, "VBD " + vbd.uuid() + " of VDI " + vbd.spec().vdiUuid()
                         + " is not plugged: only plugged disks are mirrored");
             }
-            mapped.add(vbd.spec().vdiUuid());
-            moves.add(new Move(vbd, sr));
+            known.add(vbd.spec().vdiUuid());
+            mapped.put(vbd, sr);
         }
         Set<String> unknown = new HashSet<>(vdiToSr.keySet());
-        unknown.removeAll(mapped);
+        unknown.removeAll(known);
         if (!unknown.isEmpty()) {
             throw new BridgeException(BridgeError.INVALID_ARGUMENT, "VDIs " + unknown + " are not disks of VM " + vm.uuid());
         }
-        if (moves.isEmpty()) {
+        if (mapped.isEmpty()) {
             throw new BridgeException(BridgeError.INVALID_ARGUMENT, "the VDI map is empty: nothing to move");
         }
-        return moves;
+        return mapped;
     }
 
     private static void awaitInSync(QemuDomain vm, List<Move> moves, long deadline, MigrationOptions options, BridgeTask task) {

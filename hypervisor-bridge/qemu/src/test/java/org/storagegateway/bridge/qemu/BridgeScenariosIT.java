@@ -462,6 +462,73 @@ class BridgeScenariosIT {
         assertThat(storage.attachments()).isEmpty();
     }
 
+    @Test
+    void scenario5_migrateSendToAnotherHostCopiesTheDiskAndTheMemoryWhileTheGuestWrites() throws Exception {
+        QemuHost source = host("a");
+        QemuHost destination = host("b");
+        String vdi = storage.createVdi("sr1", "moving", DISK);
+        byte[] original = new byte[(int) DISK];
+        new Random(7).nextBytes(original);
+        Files.write(storage.file(vdi), original);
+        VbdSpec vbd = VbdSpec.of(UUID.randomUUID().toString(), vdi);
+        QemuDomain vm = host(source, vmSpec("xenmotion", List.of(vbd)));
+        GuestAgent agent = agent(vm);
+        String device = agent.awaitDisk(vbd.serial(), SEEN).name();
+        List<String> nodesBefore = vm.process().disks().blockNodeNames();
+        String untouched = GuestPattern.sha256OfFile(storage.file(vdi), 24 * MIB, 8 * MIB);
+
+        // Cancelled while the disk is being copied: the VM stays, on its source VDI; nothing is left on the destination.
+        AtomicBoolean cancel = new AtomicBoolean();
+        Thread canceller = new Thread(() -> {
+            sleep(1500);
+            cancel.set(true);
+        });
+        canceller.start();
+        assertThatThrownBy(() -> vm.migrateSend(destination, Map.of(vdi, "sr2"), MigrationOptions.DEFAULTS.withMaxBytesPerSecond(4 * MIB),
+                task(cancel))).isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.TASK_CANCELLED));
+        canceller.join();
+        assertThat(destination.residentVms()).isEmpty();
+        assertNothingOrphaned(vm, vdi, nodesBefore);
+        assertThat(storage.attachments()).containsEntry(vdi, java.util.Set.of(source.uuid()));
+
+        MigrationReport report;
+        GuestAgent moved;
+        List<GuestWriter.Write> written;
+        try (GuestWriter writer = new GuestWriter(agent, List.of(device), 0, 16 * MIB, "x")) {
+            writer.awaitAcked(6, Duration.ofSeconds(60));
+            report = vm.migrateSend(destination, Map.of(vdi, "sr2"), MigrationOptions.DEFAULTS, BridgeTask.NONE);
+            moved = GuestAgent.attach(((QemuDomain) report.vm()).channelSocket().orElseThrow(), Duration.ofSeconds(30));
+            agents.add(moved);
+            writer.agent.set(moved);
+            agent.close();
+            writer.awaitAcked(writer.acked().size() + 6, Duration.ofSeconds(60));
+            written = writer.stop();
+        }
+        System.out.printf("[figures] migrate_send to another host, 256 MiB guest + 32 MiB disk over NBD, guest writing: total %d ms, "
+                + "downtime %d ms%n", report.totalTime().toMillis(), report.downtime().toMillis());
+        QemuDomain after = (QemuDomain) report.vm();
+        String target = report.disks().get(0).targetVdiUuid();
+        assertThat(report.disks()).singleElement().satisfies(move -> {
+            assertThat(move.sourceVdiUuid()).isEqualTo(vdi);
+            assertThat(move.bytesCopied()).isGreaterThanOrEqualTo(DISK);
+        });
+        assertThat(after.residentOn()).isSameAs(destination);
+        assertThat(after.vbds().get(0).spec().vdiUuid()).isEqualTo(target);
+        assertThat(storage.file(target).getParent()).isEqualTo(dir.resolve("sr2"));
+        assertThat(storage.exists(vdi)).as("source VDI destroyed after the move").isFalse();
+        assertThat(storage.attachments()).containsOnlyKeys(target).containsEntry(target, java.util.Set.of(destination.uuid()));
+        assertThat(after.process().disks().blockNodeNames()).containsExactlyInAnyOrder("vbd0-fmt", "vbd0-proto");
+        for (GuestWriter.Write write : written) {
+            assertThat(moved.read(device, write.offset(), GuestWriter.LENGTH)).isEqualTo(write.sha256());
+        }
+        assertThat(moved.read(device, 24 * MIB, 8 * MIB)).isEqualTo(untouched);
+        after.cleanShutdown(Duration.ofSeconds(30));
+        assertThat(GuestPattern.sha256OfFile(storage.file(target), 24 * MIB, 8 * MIB)).isEqualTo(untouched);
+        for (GuestWriter.Write write : written) {
+            assertThat(GuestPattern.sha256OfFile(storage.file(target), write.offset(), GuestWriter.LENGTH)).isEqualTo(write.sha256());
+        }
+    }
+
     private void assertNothingOrphaned(QemuDomain vm, String vdi, List<String> nodesBefore) throws IOException {
         assertThat(vm.powerState()).isEqualTo(VmPowerState.RUNNING);
         assertThat(vm.process().status()).isEqualTo("running");
