@@ -113,7 +113,7 @@ final class LiveMigration {
                 target.qmp().execute("migrate-incoming", Map.of("uri", uri));
                 source.qmp().execute("migrate", Map.of("uri", uri));
                 QmpEvent end = awaitEnd(vm, source, sourceEnd, deadline, options, task);
-                stats = source.qmp().execute("query-migrate");
+                stats = finalStatistics(source);
                 if (!"completed".equals(end.text("status"))) {
                     throw new BridgeException(BridgeError.MIGRATION_FAILED, "migration of VM " + vm.uuid() + " ended "
                             + end.text("status") + ": " + stats.path("error-desc").asText("no reason given"));
@@ -204,6 +204,26 @@ final class LiveMigration {
                 }
             }
         }
+    }
+
+    /**
+     * {@code query-migrate} once its times are filled in. QEMU sends the {@code completed} event before it computes
+     * {@code total-time} and {@code downtime}, so a query right after the event can read zeros.
+     */
+    private static JsonNode finalStatistics(QemuVm source) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        JsonNode stats = source.qmp().execute("query-migrate");
+        while ("completed".equals(stats.path("status").asText()) && stats.path("total-time").asLong() == 0
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            stats = source.qmp().execute("query-migrate");
+        }
+        return stats;
     }
 
     private static QemuVbd vbdOf(QemuDomain vm, String deviceId) {

@@ -302,6 +302,22 @@ class BridgeScenariosIT {
         assertThat(storage.attachments()).containsOnlyKeys(vbd.vdiUuid()).containsEntry(vbd.vdiUuid(), java.util.Set.of(source.uuid()));
         agent.ping();
 
+        // A destination that cannot load the state (it lacks the source's SCSI controller) dies during the move; the
+        // source hears of it over the return path and reports failed instead of completed: the VM runs on at the source.
+        QemuHost mismatched = new QemuHost(UUID.randomUUID().toString(), "mismatched", dir.resolve("m"), storage,
+                () -> QemuConfig.builder().scsiController(false));
+        hosts.add(mismatched);
+        assertThatThrownBy(() -> vm.poolMigrate(mismatched, MigrationOptions.DEFAULTS, BridgeTask.NONE))
+                .isInstanceOfSatisfying(BridgeException.class, e -> {
+                    assertThat(e.error()).isEqualTo(BridgeError.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("ended failed");
+                });
+        assertThat(vm.powerState()).isEqualTo(VmPowerState.RUNNING);
+        assertThat(vm.process().status()).isEqualTo("running");
+        assertThat(mismatched.residentVms()).isEmpty();
+        assertThat(storage.attachments()).containsOnlyKeys(vbd.vdiUuid()).containsEntry(vbd.vdiUuid(), java.util.Set.of(source.uuid()));
+        agent.ping();
+
         MigrationReport report;
         GuestAgent moved;
         List<GuestWriter.Write> written;
