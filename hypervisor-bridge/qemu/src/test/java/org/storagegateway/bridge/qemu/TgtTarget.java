@@ -19,6 +19,7 @@ final class TgtTarget implements AutoCloseable {
     private final int control;
     private final Process daemon;
     private final String portal;
+    private String lastOutput = "";
 
     private TgtTarget(int control, Process daemon, String portal) {
         this.control = control;
@@ -33,7 +34,11 @@ final class TgtTarget implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        int control = 20000 + (int) (ProcessHandle.current().pid() % 20000);
+        // tgtd takes control ports up to 32767; skip one that another tgtd on this machine already answers on.
+        int control = 1000 + (int) (ProcessHandle.current().pid() % 30000);
+        while (new TgtTarget(control, null, null).admin("--op", "show", "--mode", "system") == 0) {
+            control = 1000 + (control + 1) % 30000;
+        }
         String portal = "127.0.0.1:" + port;
         Process daemon = new ProcessBuilder(List.of("setpriv", "--pdeathsig", "KILL", "--", "/usr/sbin/tgtd", "-f",
                 "-C", Integer.toString(control), "--iscsi", "portal=" + portal))
@@ -63,7 +68,7 @@ final class TgtTarget implements AutoCloseable {
 
     private void require(String... arguments) throws IOException, InterruptedException {
         if (admin(arguments) != 0) {
-            throw new IllegalStateException("tgtadm " + String.join(" ", arguments) + " failed");
+            throw new IllegalStateException("tgtadm " + String.join(" ", arguments) + " failed: " + lastOutput);
         }
     }
 
@@ -73,14 +78,15 @@ final class TgtTarget implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int status = process.waitFor();
-        if (status != 0) {
-            System.err.println("tgtadm: " + output.strip());
-        }
+        lastOutput = output.strip();
         return status;
     }
 
     @Override
     public void close() {
+        if (daemon == null) {
+            return;
+        }
         daemon.destroyForcibly();
         try {
             daemon.waitFor(10, TimeUnit.SECONDS);
