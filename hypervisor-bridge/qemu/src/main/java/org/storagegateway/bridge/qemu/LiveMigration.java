@@ -193,17 +193,7 @@ final class LiveMigration {
             mirrors.add(DiskMirror.start(vm.process(), vbd.plugged(), new DiskSource.Nbd(socket, vbd.deviceId()),
                     options.maxBytesPerSecond()));
         }
-        for (DiskMirror mirror : mirrors) {
-            while (!mirror.awaitReady(POLL)) {
-                if (task.isCancelRequested()) {
-                    throw new BridgeException(BridgeError.TASK_CANCELLED, "migration of VM " + vm.uuid() + " cancelled");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new BridgeException(BridgeError.TIMEOUT, "the disks of VM " + vm.uuid() + " were not copied within "
-                            + options.timeout().toMillis() + " ms");
-                }
-            }
-        }
+        StorageMigration.awaitInSync(vm, mirrors, deadline, options, task);
     }
 
     /**

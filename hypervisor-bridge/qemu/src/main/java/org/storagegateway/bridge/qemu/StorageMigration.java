@@ -72,7 +72,7 @@ final class StorageMigration {
                 move.mirror = DiskMirror.start(vm.process(), move.vbd.plugged(),
                         Datapaths.toDiskSource(datapath, host.initiatorName()), options.maxBytesPerSecond());
             }
-            awaitInSync(vm, moves, deadline, options, task);
+            awaitInSync(vm, moves.stream().map(m -> m.mirror).toList(), deadline, options, task);
         } catch (RuntimeException failure) {
             rollback(vm, moves, graphBefore, failure);
             if (failure instanceof BridgeException bridge) {
@@ -152,12 +152,18 @@ final class StorageMigration {
         return mapped;
     }
 
-    private static void awaitInSync(QemuDomain vm, List<Move> moves, long deadline, MigrationOptions options, BridgeTask task) {
-        for (Move move : moves) {
-            while (!move.mirror.awaitReady(POLL)) {
+    /**
+     * Waits until every mirror is in sync, polling the task for cancel and the deadline and reporting the copy's
+     * progress.
+     *
+     * @throws BridgeException TASK_CANCELLED or TIMEOUT; {@link MirrorFailedException} when a job fails on its own
+     */
+    static void awaitInSync(QemuDomain vm, List<DiskMirror> mirrors, long deadline, MigrationOptions options, BridgeTask task) {
+        for (DiskMirror mirror : mirrors) {
+            while (!mirror.awaitReady(POLL)) {
                 if (task.isCancelRequested()) {
-                    throw new BridgeException(BridgeError.TASK_CANCELLED, "storage migration of VM " + vm.uuid()
-                            + " cancelled; it runs on its source disks");
+                    throw new BridgeException(BridgeError.TASK_CANCELLED, "the move of VM " + vm.uuid()
+                            + " was cancelled; it runs on its source disks");
                 }
                 if (System.nanoTime() > deadline) {
                     throw new BridgeException(BridgeError.TIMEOUT, "the disks of VM " + vm.uuid() + " were not in sync within "
@@ -165,8 +171,8 @@ final class StorageMigration {
                 }
                 long copied = 0;
                 long length = 0;
-                for (Move m : moves) {
-                    long[] progress = m.mirror.progress();
+                for (DiskMirror m : mirrors) {
+                    long[] progress = m.progress();
                     copied += progress[0];
                     length += progress[1];
                 }

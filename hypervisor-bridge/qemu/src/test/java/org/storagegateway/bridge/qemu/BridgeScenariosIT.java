@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -281,21 +280,15 @@ class BridgeScenariosIT {
         BlockingQueue<VmEvent> sourceEvents = events(source);
         BlockingQueue<VmEvent> destinationEvents = events(destination);
         VbdSpec vbd = VbdSpec.of(UUID.randomUUID().toString(), storage.createVdi("sr1", "shared", DISK));
-        QemuDomain vm = host(source, vmSpec("move", List.of(vbd)));
+        QemuDomain vm = source.start(vmSpec("move", List.of(vbd)));
         GuestAgent agent = agent(vm);
         String device = agent.awaitDisk(vbd.serial(), SEEN).name();
         sourceEvents.clear();
 
         // A cancelled migration leaves the VM where it was, and no process on the destination.
-        AtomicBoolean cancel = new AtomicBoolean();
-        Thread canceller = new Thread(() -> {
-            sleep(1500);
-            cancel.set(true);
-        });
-        canceller.start();
-        assertThatThrownBy(() -> vm.poolMigrate(destination, MigrationOptions.DEFAULTS.withMaxBytesPerSecond(4 * MIB), task(cancel)))
+        assertThatThrownBy(() -> vm.poolMigrate(destination, MigrationOptions.DEFAULTS.withMaxBytesPerSecond(4 * MIB),
+                cancelledAfter(Duration.ofMillis(1500))))
                 .isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.TASK_CANCELLED));
-        canceller.join();
         assertThat(vm.powerState()).isEqualTo(VmPowerState.RUNNING);
         assertThat(vm.process().status()).isEqualTo("running");
         assertThat(destination.residentVms()).isEmpty();
@@ -396,28 +389,18 @@ class BridgeScenariosIT {
     @Test
     void scenario5_storageMigrationMovesTheDiskLiveAndRollsBackCleanlyWhenCancelledOrKilled() throws Exception {
         QemuHost host = host("a");
-        String vdi = storage.createVdi("sr1", "moving", DISK);
-        byte[] original = new byte[(int) DISK];
-        new Random(42).nextBytes(original);
-        Files.write(storage.file(vdi), original);
-        VbdSpec vbd = VbdSpec.of(UUID.randomUUID().toString(), vdi);
-        QemuDomain vm = host(host, vmSpec("storage", List.of(vbd)));
-        GuestAgent agent = agent(vm);
-        String device = agent.awaitDisk(vbd.serial(), SEEN).name();
-        List<String> nodesBefore = vm.process().disks().blockNodeNames();
-        String untouched = GuestPattern.sha256OfFile(storage.file(vdi), 24 * MIB, 8 * MIB);
+        RunningVm running = bootOnRandomDisk(host, "storage", 42);
+        QemuDomain vm = running.vm();
+        GuestAgent agent = running.agent();
+        String vdi = running.vdi();
+        String device = running.device();
+        List<String> nodesBefore = running.nodesBefore();
+        String untouched = running.untouched();
 
         // Cancel midway: the VM keeps running on its source VDI, the copy is gone, no block node or job remains.
-        AtomicBoolean cancel = new AtomicBoolean();
-        Thread canceller = new Thread(() -> {
-            sleep(1500);
-            cancel.set(true);
-        });
-        canceller.start();
         MigrationOptions slow = MigrationOptions.DEFAULTS.withMaxBytesPerSecond(4 * MIB);
-        assertThatThrownBy(() -> vm.migrateSend(host, Map.of(vdi, "sr2"), slow, task(cancel)))
+        assertThatThrownBy(() -> vm.migrateSend(host, Map.of(vdi, "sr2"), slow, cancelledAfter(Duration.ofMillis(1500))))
                 .isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.TASK_CANCELLED));
-        canceller.join();
         assertNothingOrphaned(vm, vdi, nodesBefore);
         agent.ping();
 
@@ -482,29 +465,19 @@ class BridgeScenariosIT {
     void scenario5_migrateSendToAnotherHostCopiesTheDiskAndTheMemoryWhileTheGuestWrites() throws Exception {
         QemuHost source = host("a");
         QemuHost destination = host("b");
-        String vdi = storage.createVdi("sr1", "moving", DISK);
-        byte[] original = new byte[(int) DISK];
-        new Random(7).nextBytes(original);
-        Files.write(storage.file(vdi), original);
-        VbdSpec vbd = VbdSpec.of(UUID.randomUUID().toString(), vdi);
-        QemuDomain vm = host(source, vmSpec("xenmotion", List.of(vbd)));
-        GuestAgent agent = agent(vm);
-        String device = agent.awaitDisk(vbd.serial(), SEEN).name();
-        List<String> nodesBefore = vm.process().disks().blockNodeNames();
-        String untouched = GuestPattern.sha256OfFile(storage.file(vdi), 24 * MIB, 8 * MIB);
+        RunningVm running = bootOnRandomDisk(source, "xenmotion", 7);
+        QemuDomain vm = running.vm();
+        GuestAgent agent = running.agent();
+        String vdi = running.vdi();
+        String device = running.device();
+        String untouched = running.untouched();
 
         // Cancelled while the disk is being copied: the VM stays, on its source VDI; nothing is left on the destination.
-        AtomicBoolean cancel = new AtomicBoolean();
-        Thread canceller = new Thread(() -> {
-            sleep(1500);
-            cancel.set(true);
-        });
-        canceller.start();
         assertThatThrownBy(() -> vm.migrateSend(destination, Map.of(vdi, "sr2"), MigrationOptions.DEFAULTS.withMaxBytesPerSecond(4 * MIB),
-                task(cancel))).isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.TASK_CANCELLED));
-        canceller.join();
+                cancelledAfter(Duration.ofMillis(1500))))
+                .isInstanceOfSatisfying(BridgeException.class, e -> assertThat(e.error()).isEqualTo(BridgeError.TASK_CANCELLED));
         assertThat(destination.residentVms()).isEmpty();
-        assertNothingOrphaned(vm, vdi, nodesBefore);
+        assertNothingOrphaned(vm, vdi, running.nodesBefore());
         assertThat(storage.attachments()).containsEntry(vdi, java.util.Set.of(source.uuid()));
 
         MigrationReport report;
@@ -567,10 +540,6 @@ class BridgeScenariosIT {
         return host;
     }
 
-    private static QemuDomain host(QemuHost host, VmSpec spec) {
-        return host.start(spec);
-    }
-
     private VmSpec vmSpec(String name, List<VbdSpec> vbds) {
         return new VmSpec(UUID.randomUUID().toString(), name, 256, 1,
                 new Boot.DirectKernel(guest.kernel().toString(), guest.initrd().toString(), "console=ttyS0 quiet panic=-1"),
@@ -589,7 +558,9 @@ class BridgeScenariosIT {
         return queue;
     }
 
-    private static BridgeTask task(AtomicBoolean cancel) {
+    /** A task whose caller asks to cancel it {@code delay} after it was made. */
+    private static BridgeTask cancelledAfter(Duration delay) {
+        long cancelAt = System.nanoTime() + delay.toNanos();
         return new BridgeTask() {
             @Override
             public void progress(double fraction) {
@@ -597,9 +568,26 @@ class BridgeScenariosIT {
 
             @Override
             public boolean isCancelRequested() {
-                return cancel.get();
+                return System.nanoTime() > cancelAt;
             }
         };
+    }
+
+    /** A booted VM with one 32 MiB disk full of random bytes, as the guest sees it. */
+    private record RunningVm(QemuDomain vm, GuestAgent agent, String vdi, String device, List<String> nodesBefore, String untouched) {}
+
+    /** Boots a VM on a VDI of SR sr1 filled with random bytes; {@code untouched} is the checksum of its last 8 MiB. */
+    private RunningVm bootOnRandomDisk(QemuHost host, String name, long seed) throws IOException {
+        String vdi = storage.createVdi("sr1", name, DISK);
+        byte[] original = new byte[(int) DISK];
+        new Random(seed).nextBytes(original);
+        Files.write(storage.file(vdi), original);
+        VbdSpec vbd = VbdSpec.of(UUID.randomUUID().toString(), vdi);
+        QemuDomain vm = host.start(vmSpec(name, List.of(vbd)));
+        GuestAgent agent = agent(vm);
+        String device = agent.awaitDisk(vbd.serial(), SEEN).name();
+        return new RunningVm(vm, agent, vdi, device, vm.process().disks().blockNodeNames(),
+                GuestPattern.sha256OfFile(storage.file(vdi), 24 * MIB, 8 * MIB));
     }
 
     private static String zeroSha(int length) throws Exception {
