@@ -154,6 +154,10 @@ public final class QemuDomain implements Vm {
         }
         host.unregister(this);
         process.close();
+        if (newState == VmPowerState.HALTED) {
+            // A crashed VM keeps its run directory: qemu.log and console.log say what happened.
+            QemuVm.deleteTree(process.runDirectory());
+        }
         host.emit(new VmEvent(uuid(), host.uuid(), newState, reason, Instant.now()));
         halted.complete(newState);
     }
