@@ -1,8 +1,14 @@
 package org.storagegateway.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +37,8 @@ import org.storagegateway.smis.simulator.array.StateStore;
 
 /**
  * The SMI-S simulator's request rate for EnumerateInstances of CIM_StorageVolume with 1,000 volumes, with the SBLIM
- * client in process and with wbemcli (one process per request), each interleaved round by round with its anchor:
+ * client in process, with raw HTTP (the simulator alone: the reply is read, not parsed) and with wbemcli (one process
+ * per request), each interleaved round by round with its anchor:
  * GetInstance of the storage system by the same client, the cheapest round trip there is. Also the cost of a change:
  * CreateOrModifyElementFromStoragePool as the array grows, beside the state file's rewrite alone.
  *
@@ -110,6 +117,37 @@ public final class SmisBench {
             client.close();
             report("smis.sblim", enumerate, anchor);
 
+            // The simulator alone: the same two requests as raw CIM-XML over HTTP, replies read but not parsed.
+            HttpClient http = HttpClient.newHttpClient();
+            String auth = "Basic " + Base64.getEncoder().encodeToString((sim.user() + ":" + sim.password())
+                    .getBytes(StandardCharsets.UTF_8));
+            String ns = "<LOCALNAMESPACEPATH><NAMESPACE NAME=\"root\"></NAMESPACE><NAMESPACE NAME=\"sim\">"
+                    + "</NAMESPACE></LOCALNAMESPACEPATH>";
+            HttpRequest enumerateRaw = cimRequest(sim, auth, "EnumerateInstances", "<IMETHODCALL NAME=\"EnumerateInstances\">"
+                    + ns + "<IPARAMVALUE NAME=\"ClassName\"><CLASSNAME NAME=\"CIM_StorageVolume\"></CLASSNAME>"
+                    + "</IPARAMVALUE></IMETHODCALL>");
+            HttpRequest anchorRaw = cimRequest(sim, auth, "GetInstance", "<IMETHODCALL NAME=\"GetInstance\">" + ns
+                    + "<IPARAMVALUE NAME=\"InstanceName\"><INSTANCENAME CLASSNAME=\"" + Names.SYSTEM_CLASS + "\">"
+                    + "<KEYBINDING NAME=\"CreationClassName\"><KEYVALUE>" + Names.SYSTEM_CLASS + "</KEYVALUE></KEYBINDING>"
+                    + "<KEYBINDING NAME=\"Name\"><KEYVALUE>" + sim.systemName() + "</KEYVALUE></KEYBINDING>"
+                    + "</INSTANCENAME></IPARAMVALUE></IMETHODCALL>");
+            Stats rawEnumerate = new Stats("raw HTTP EnumerateInstances, " + volumes + " volumes");
+            Stats rawAnchor = new Stats("raw HTTP GetInstance of the system (anchor)");
+            long replyBytes = 0;
+            for (int i = 0; i < rounds + 10; i++) {
+                long t0 = System.nanoTime();
+                replyBytes = send(http, enumerateRaw, "VALUE.NAMEDINSTANCE");
+                long t1 = System.nanoTime();
+                send(http, anchorRaw, "<INSTANCE ");
+                long t2 = System.nanoTime();
+                if (i >= 10) {
+                    rawEnumerate.add(t1 - t0);
+                    rawAnchor.add(t2 - t1);
+                }
+            }
+            System.out.printf(Locale.ROOT, "  one enumeration reply: %d KiB%n", replyBytes >> 10);
+            report("smis.raw", rawEnumerate, rawAnchor);
+
             Path wbemcli = Path.of("/usr/bin/wbemcli");
             if (Files.isExecutable(wbemcli)) {
                 String base = "http://" + sim.user() + ":" + sim.password() + "@127.0.0.1:" + sim.httpPort();
@@ -149,6 +187,25 @@ public final class SmisBench {
         Results.record(key + ".enumerate.rps", rate, "req/s", measured.label());
         Results.record(key + ".anchor.rps", anchorRate, "req/s", anchor.label());
         Results.record(key + ".ratio", measured.meanMs() / anchor.meanMs(), "x", "enumeration / anchor");
+    }
+
+    private static HttpRequest cimRequest(SmisSimulator sim, String auth, String method, String call) {
+        String body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><CIM CIMVERSION=\"2.0\" DTDVERSION=\"2.0\">"
+                + "<MESSAGE ID=\"1\" PROTOCOLVERSION=\"1.0\"><SIMPLEREQ>" + call + "</SIMPLEREQ></MESSAGE></CIM>";
+        return HttpRequest.newBuilder(URI.create(sim.httpUri() + "/cimom")).header("Authorization", auth)
+                .header("Content-Type", "application/xml; charset=\"utf-8\"").header("CIMOperation", "MethodCall")
+                .header("CIMMethod", method).header("CIMObject", "root/sim")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** Send a request and read the whole reply; its size. */
+    private static long send(HttpClient http, HttpRequest request, String expected) throws Exception {
+        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        String head = new String(r.body(), 0, Math.min(r.body().length, 4096), StandardCharsets.UTF_8);
+        if (r.statusCode() != 200 || !head.contains(expected)) {
+            throw new IllegalStateException("unexpected reply " + r.statusCode() + ": " + head);
+        }
+        return r.body().length;
     }
 
     private static void enumerate(WBEMClient client, CIMObjectPath volumeClass, int expected) throws Exception {
