@@ -36,6 +36,8 @@ public final class TgtdExports implements LunExports {
     public static final Path TGTD = Path.of("/usr/sbin/tgtd");
     public static final Path TGTADM = Path.of("/usr/sbin/tgtadm");
     private static final long START_TIMEOUT_MILLIS = 10_000;
+    /** Where tgtd puts its control sockets. */
+    private static final Path CONTROL_DIR = Path.of("/run/tgtd");
 
     /** One published target: its IQN, backing file and size per LUN, admitted initiators. */
     private record Target(String iqn, Map<Integer, Unit> units, Set<String> initiators) {
@@ -263,6 +265,9 @@ public final class TgtdExports implements LunExports {
         try {
             daemon.waitFor(5, TimeUnit.SECONDS);
             Files.deleteIfExists(pidFile());
+            // A killed tgtd leaves its control socket and lock file behind.
+            Files.deleteIfExists(CONTROL_DIR.resolve("socket." + controlPort));
+            Files.deleteIfExists(CONTROL_DIR.resolve("socket." + controlPort + ".lock"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
