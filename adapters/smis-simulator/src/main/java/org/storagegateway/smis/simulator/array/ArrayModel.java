@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.storagegateway.smis.simulator.Behaviour;
 import org.storagegateway.smis.simulator.BehaviourControl;
 import org.storagegateway.smis.simulator.cim.CimClass;
 import org.storagegateway.smis.simulator.cim.CimException;
@@ -47,7 +48,15 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService jobRunner;
     private final StorageConfigurationMethods methods;
+    private final ReplicationMethods replication;
     private ArrayState state;
+    private volatile IscsiPortal portal = IscsiPortal.loopback(IscsiPortal.DEFAULT_PORT);
+    private Repository cached;
+    private ArrayState cachedState;
+    private Behaviour cachedBehaviour;
+    private IscsiPortal cachedPortal;
+    private LunExports exports = LunExports.NONE;
+    private final MaskingMethods masking;
 
     private ArrayModel(StateStore store, LunStore luns, BehaviourControl behaviour, LongSupplier clock,
                        ArrayState state) {
@@ -57,6 +66,8 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         this.clock = clock;
         this.state = state;
         this.methods = new StorageConfigurationMethods(this);
+        this.replication = new ReplicationMethods(this, methods);
+        this.masking = new MaskingMethods(this);
         this.jobRunner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "smis-simulator-jobs");
             t.setDaemon(true);
@@ -112,14 +123,28 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
                 new PoolRecord(Names.THICK_POOL_ID, "Thick pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, false, 0),
                 new PoolRecord(Names.THIN_POOL_ID, "Thin pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, true,
                         4 * poolBytes));
-        return new ArrayState(ArrayState.FORMAT, serial, "SIM-" + serial, 1, 1, pools, List.of(), List.of());
+        return ArrayState.initial(serial, "SIM-" + serial, pools);
     }
 
     // ---------------------------------------------------------------- CimBackend
 
+    /**
+     * The instances as of now. Building them costs in proportion to the array (about 5 instances per volume), so the
+     * view is kept until the state, the behaviour or the portal changes; not while a job runs (its progress moves).
+     */
     @Override
     public synchronized Repository snapshot() {
-        return ObjectModel.build(state, behaviour, clock.getAsLong());
+        Behaviour b = behaviour.get();
+        if (cached != null && cachedState == state && cachedBehaviour == b && cachedPortal == portal) {
+            return cached;
+        }
+        Repository built = ObjectModel.build(state, behaviour, clock.getAsLong(), portal);
+        boolean running = state.jobs().stream().anyMatch(j -> j.phase() == JobRecord.Phase.RUNNING);
+        cached = running ? null : built;
+        cachedState = state;
+        cachedBehaviour = b;
+        cachedPortal = portal;
+        return built;
     }
 
     @Override
@@ -132,6 +157,21 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
             }
             if (method.equalsIgnoreCase(Names.RETURN_TO_POOL)) {
                 return methods.returnToStoragePool(invocation);
+            }
+        }
+        if (c.isA("CIM_ReplicationService")) {
+            if (method.equalsIgnoreCase(Names.CREATE_ELEMENT_REPLICA)) {
+                return replication.createElementReplica(invocation);
+            }
+            if (method.equalsIgnoreCase(Names.MODIFY_REPLICA_SYNCHRONIZATION)) {
+                return replication.modifyReplicaSynchronization(invocation);
+            }
+        }
+        if (c.isA("CIM_ControllerConfigurationService") || c.isA("CIM_GroupMaskingMappingService")
+                || c.isA("CIM_StorageHardwareIDManagementService")) {
+            MethodResult result = masking.invoke(method, invocation);
+            if (result != null) {
+                return result;
             }
         }
         throw new CimException(CimStatus.METHOD_NOT_AVAILABLE, c.name() + "." + method + " is not available");
@@ -155,6 +195,7 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
 
     @Override
     public void close() {
+        exports.close();
         jobRunner.shutdownNow();
         try {
             jobRunner.awaitTermination(5, TimeUnit.SECONDS);
@@ -180,6 +221,74 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
 
     LunStore luns() {
         return luns;
+    }
+
+    ReplicationMethods replication() {
+        return replication;
+    }
+
+    /** Why a volume cannot be returned to its pool now (replica source, mapped, in a device group), or null. */
+    String inUse(ArrayState s, VolumeRecord volume) {
+        List<SyncRecord> replicas = s.syncsOfSource(volume.deviceId());
+        if (!replicas.isEmpty()) {
+            return "it is the source of " + replicas.size() + " replica(s); detach or return them first";
+        }
+        List<ViewRecord> views = s.viewsOf(volume.deviceId());
+        if (!views.isEmpty()) {
+            return "it is mapped in " + views.get(0).deviceId() + "; hide it first";
+        }
+        for (MaskingGroupRecord g : s.groups()) {
+            if (g.type() == MaskingGroupRecord.DEVICES && g.members().contains(volume.deviceId())) {
+                return "it is a member of the device masking group " + g.name();
+            }
+        }
+        return null;
+    }
+
+    /** The iSCSI portal the target port advertises. */
+    public void portal(IscsiPortal next) {
+        portal = next;
+    }
+
+    public IscsiPortal portal() {
+        return portal;
+    }
+
+    /** Attach the data path and publish the current views through it. */
+    public synchronized void exports(LunExports next) {
+        exports = next;
+        if (!state.views().isEmpty()) {
+            try {
+                next.publish(state, luns);
+            } catch (CimException e) {
+                LOG.warn("The masking views are not published: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Publish the current views again (a mapped volume changed size); a failure is logged, not thrown. */
+    void republish() {
+        try {
+            exports.publish(state, luns);
+        } catch (CimException e) {
+            LOG.warn("The masking views are not published: {}", e.getMessage());
+        }
+    }
+
+    /** Publish a masking change through the data path, then persist it; the data path follows a failed write back. */
+    void commitPublished(ArrayState next) {
+        ArrayState previous = state;
+        exports.publish(next, luns);
+        try {
+            commit(next);
+        } catch (CimException e) {
+            try {
+                exports.publish(previous, luns);
+            } catch (CimException again) {
+                LOG.error("Cannot restore the published views", again);
+            }
+            throw e;
+        }
     }
 
     /** Persist a new state, then make it current; CIM_ERR_FAILED if it cannot be written. */
@@ -211,9 +320,17 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     /** Record a new running job and schedule its end. */
     JobRecord submit(JobRecord.Operation operation, String methodName, String poolId, String deviceId,
                      String elementName, boolean thin, Long sizeBytes, boolean fail) {
+        return submit(operation, methodName, poolId, deviceId, elementName, thin, sizeBytes, fail, null, null);
+    }
+
+    /** Record a new running job (a replica's when syncType is set) and schedule its end. */
+    JobRecord submit(JobRecord.Operation operation, String methodName, String poolId, String deviceId,
+                     String elementName, boolean thin, Long sizeBytes, boolean fail, Integer syncType,
+                     String targetDeviceId) {
         String id = String.format(Locale.ROOT, "SIM:JOB-%06d", state.nextJobNumber());
         JobRecord job = new JobRecord(id, methodName, operation, poolId, deviceId, elementName, thin, sizeBytes, fail,
-                now(), behaviour.jobDurationMillis(), JobRecord.Phase.RUNNING, null, null, null, null);
+                now(), behaviour.jobDurationMillis(), JobRecord.Phase.RUNNING, null, null, null, null, syncType,
+                targetDeviceId);
         commit(state.withJob(job));
         schedule(job);
         return job;

@@ -1,6 +1,8 @@
 package org.storagegateway.smis.simulator.xml;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,8 @@ import org.storagegateway.smis.simulator.cim.PropertyDef;
  */
 public final class CimXmlWriter {
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(8192);
+    // The JDK's StAX writer writes byte by byte; ByteArrayOutputStream.write(int) is synchronized, so batch them.
+    private final BufferedOutputStream batched = new BufferedOutputStream(buffer, 64 << 10);
     private final XMLStreamWriter out;
     private final String host;
 
@@ -32,7 +36,7 @@ public final class CimXmlWriter {
     public CimXmlWriter(String host) {
         this.host = host;
         try {
-            out = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(buffer, "UTF-8");
+            out = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(batched, "UTF-8");
         } catch (XMLStreamException e) {
             throw new IllegalStateException("the JDK's StAX writer is not available", e);
         }
@@ -59,7 +63,8 @@ public final class CimXmlWriter {
             out.writeEndDocument();
             out.flush();
             out.close();
-        } catch (XMLStreamException e) {
+            batched.flush();
+        } catch (XMLStreamException | IOException e) {
             throw new IllegalStateException(e);
         }
         return buffer.toByteArray();
@@ -363,6 +368,12 @@ public final class CimXmlWriter {
     /** The reply as text, for logs and tests. */
     @Override
     public String toString() {
+        try {
+            out.flush();
+            batched.flush();
+        } catch (XMLStreamException | IOException e) {
+            throw new IllegalStateException(e);
+        }
         return buffer.toString(StandardCharsets.UTF_8);
     }
 }
