@@ -10,11 +10,13 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -48,6 +50,7 @@ final class NbdConnection implements Runnable {
     private boolean structuredReplies;
     private boolean baseAllocation;
     private volatile boolean closing;
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     NbdConnection(SocketChannel channel, NbdExport export, int workerCount, Consumer<NbdConnection> onClose) {
         this.channel = channel;
@@ -70,6 +73,16 @@ final class NbdConnection implements Runnable {
             }
         } finally {
             finish();
+        }
+    }
+
+    /** Wait until the connection has ended (its requests done, the export flushed, the socket closed). */
+    boolean awaitFinished(long timeout, TimeUnit unit) {
+        try {
+            return finished.await(timeout, unit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -105,6 +118,7 @@ final class NbdConnection implements Runnable {
         }
         closeChannel();
         onClose.accept(this);
+        finished.countDown();
     }
 
     private void closeChannel() {
@@ -572,7 +586,7 @@ final class NbdConnection implements Runnable {
     /** Names worker threads. */
     private static final class AtomicCounter {
         private final String prefix;
-        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger count = new AtomicInteger();
 
         AtomicCounter(String name) {
             this.prefix = "nbd-" + name + "-worker-";

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -110,7 +111,10 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
-    /** Stop accepting, end every connection once its requests under way are done, and remove the socket file. */
+    /**
+     * Stop accepting, end every connection once its requests under way are done (and the export flushed), and remove
+     * the socket file. Returns when the connections have ended.
+     */
     @Override
     public void close() {
         closed = true;
@@ -124,8 +128,12 @@ public final class NbdServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (NbdConnection connection : Set.copyOf(connections)) {
-            connection.close();
+        Set<NbdConnection> open = Set.copyOf(connections);
+        open.forEach(NbdConnection::close);
+        for (NbdConnection connection : open) {
+            if (!connection.awaitFinished(60, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "An NBD client of {0} did not finish within 60 s", export.name());
+            }
         }
         try {
             Files.deleteIfExists(socket);
