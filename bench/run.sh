@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The storage gateway's benchmarks, in one run: builds what it needs offline, runs, prints a summary table.
 #
-#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu   (default: all of them)
+#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu nbd   (default: all of them)
 #
 #   clone    P1 in process: driver alone and engine (DB commit included), shortcut and full path, interleaved with
 #            qemu-img create -b on a 10 GiB base and a /bin/true spawn, 500 ops each          (CloneBench)
@@ -10,6 +10,8 @@
 #   scan     P3: driver scan() of 10,000 VHDs, warm and cold, beside floors and a parallel what-if (ScanBench)
 #   jmh      JMH: VHD create and open, driver clone percentiles, warm scan           (VhdBenchmarks, DriverBenchmarks)
 #   profile  where a clone's time goes: JFR + CPU timers, per clone, driver and engine        (ProfileClone)
+#   nbd      P2: our NBD server on a VHD chain vs qemu-nbd (raw; qcow2 with a backing file), qemu-img bench over
+#            nbd+unix, sequential 1 MiB and 4 KiB strided, read and write                      (NbdBench)
 #
 # Environment: BENCH_TMP (scratch space, default /var/tmp; must be a real disk, not tmpfs), BENCH_BUILD_GATEWAY=1
 # (first install the gateway modules from this checkout into ~/.m2; by default the artifacts already there are used).
@@ -26,12 +28,12 @@ steps=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    clone|soap|scan|jmh|profile|qemu) steps+=("$arg") ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    clone|soap|scan|jmh|profile|qemu|nbd) steps+=("$arg") ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile)
+[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile nbd)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$quick" = 1 ]; then
@@ -56,7 +58,7 @@ exec > >(tee "$out/run.log") 2>&1
 echo "== build (offline)"
 if [ "${BENCH_BUILD_GATEWAY:-0}" = 1 ]; then
   (cd "$root" && mvn -q -o -B install -DskipTests -Dmaven.test.skip.exec=true \
-      -pl gateway-core/launcher,sm-drivers/file-sr -am)
+      -pl gateway-core/launcher,sm-drivers/file-sr,sm-drivers/vhd-nbd -am)
 fi
 mvn -q -o -B -f "$bench/pom.xml" package -DskipTests
 
@@ -104,6 +106,17 @@ if want profile; then
   echo; echo "== where a clone's time goes (ProfileClone, $profile_ops sequential clones per kind, JFR)"
   "${java_cmd[@]}" -Dbench.ops="$profile_ops" -Dbench.jfrDir="$out" org.storagegateway.bench.ProfileClone \
       | grep -v '^RESULT'
+fi
+if want nbd; then
+  if command -v qemu-nbd >/dev/null; then
+    nbd_mib=512; nbd_rounds=5
+    [ "$quick" = 1 ] && { nbd_mib=256; nbd_rounds=3; }
+    echo; echo "== P2 NBD datapath vs qemu-nbd (NbdBench: $nbd_mib MiB, $nbd_rounds rounds, qemu-img bench -d 16)"
+    "${java_cmd[@]}" -Dbench.nbdMib="$nbd_mib" -Dbench.rounds="$nbd_rounds" org.storagegateway.bench.NbdBench \
+        | grep -v '^RESULT'
+  else
+    echo "qemu-nbd missing: skipping nbd (apt-get install qemu-utils)"
+  fi
 fi
 
 echo
