@@ -36,7 +36,9 @@ final class NbdConnection implements Runnable {
     private static final int CREDIT_UNIT = 4096;
     private static final int MAX_CREDITS = IN_FLIGHT_BYTES / CREDIT_UNIT;
     private static final int MAX_DESCRIPTORS = 4096;
-    private static final int POOLED_BUFFERS = 16;
+    /** Payload buffers kept for reuse per connection, each at most {@link #POOLED_BUFFER_MAX} bytes. */
+    private static final int POOLED_BUFFERS = 4;
+    private static final int POOLED_BUFFER_MAX = 2 << 20;
 
     private final SocketChannel channel;
     private final NbdExport export;
@@ -381,7 +383,7 @@ final class NbdConnection implements Runnable {
     }
 
     private void release(Request request, byte[] buffer) {
-        if (buffer != null && buffer.length <= 4 * (1 << 20)) {
+        if (buffer != null && buffer.length <= POOLED_BUFFER_MAX) {
             buffers.offer(buffer);
         }
         credits.release(request.credit);

@@ -2,8 +2,10 @@ package org.storagegateway.vhd.nbd;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.storagegateway.vhd.OpenMode;
@@ -67,12 +69,7 @@ public final class VhdChainExport implements NbdExport, AutoCloseable {
 
     @Override
     public long size() {
-        gate.readLock().lock();
-        try {
-            return current().virtualSize();
-        } finally {
-            gate.readLock().unlock();
-        }
+        return guarded("size", VhdChain::virtualSize);
     }
 
     /** The files of the chain, leaf first; empty while the chain is not open. */
@@ -87,43 +84,32 @@ public final class VhdChainExport implements NbdExport, AutoCloseable {
 
     @Override
     public void read(long offset, byte[] buffer, int length) {
-        gate.readLock().lock();
-        try {
-            current().read(offset, buffer, 0, length);
-        } catch (VhdException e) {
-            throw failure("read", e);
-        } finally {
-            gate.readLock().unlock();
-        }
+        guarded("read", current -> {
+            current.read(offset, buffer, 0, length);
+            return null;
+        });
     }
 
     @Override
     public void write(long offset, byte[] buffer, int length, boolean durable) {
-        gate.readLock().lock();
-        try {
-            VhdChain current = current();
+        guarded("write", current -> {
             current.write(offset, buffer, 0, length);
             if (durable) {
                 current.flush();
             }
-        } catch (VhdException e) {
-            throw failure("write", e);
-        } finally {
-            gate.readLock().unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public void writeZeroes(long offset, long length, boolean durable) {
-        gate.readLock().lock();
-        try {
-            VhdChain current = current();
+        guarded("write", current -> {
             long blockSize = current.leaf().blockSize();
             long end = offset + length;
             for (long pos = offset; pos < end; ) {
-                long blockEnd = blockSize > 0 ? Math.min(end, (pos / blockSize + 1) * blockSize) : end;
+                long blockEnd = Math.min(end, (pos / blockSize + 1) * blockSize);
                 // A block no image holds already reads as zeros: nothing to write.
-                if (blockSize <= 0 || blockHeldAnywhere(current, (int) (pos / blockSize))) {
+                if (blockHeldAnywhere(current, (int) (pos / blockSize))) {
                     for (long p = pos; p < blockEnd; p += ZEROS.length) {
                         current.write(p, ZEROS, 0, (int) Math.min(ZEROS.length, blockEnd - p));
                     }
@@ -133,37 +119,37 @@ public final class VhdChainExport implements NbdExport, AutoCloseable {
             if (durable) {
                 current.flush();
             }
-        } catch (VhdException e) {
-            throw failure("write", e);
-        } finally {
-            gate.readLock().unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public void flush() {
-        gate.readLock().lock();
-        try {
-            current().flush();
-        } catch (VhdException e) {
-            throw failure("flush", e);
-        } finally {
-            gate.readLock().unlock();
-        }
+        guarded("flush", current -> {
+            current.flush();
+            return null;
+        });
     }
 
     /** Extents at sector granularity: a sector is allocated if any image of the chain holds it. */
     @Override
     public void allocation(long offset, long length, ExtentSink sink) {
-        gate.readLock().lock();
-        try {
-            VhdChain current = current();
+        guarded("block status", current -> {
             synchronized (current) {
                 // VhdChain's own lock: the images are not thread-safe and the chain's methods hold it too.
                 new AllocationWalk(current, sink).walk(offset, offset + length);
             }
+            return null;
+        });
+    }
+
+    /** Run one request on the current chain under the read lock, its VHD errors turned into NBD errors. */
+    private <T> T guarded(String what, Function<VhdChain, T> request) {
+        gate.readLock().lock();
+        try {
+            return request.apply(current());
         } catch (VhdException e) {
-            throw failure("block status", e);
+            throw failure(what, e);
         } finally {
             gate.readLock().unlock();
         }
@@ -262,7 +248,7 @@ public final class VhdChainExport implements NbdExport, AutoCloseable {
         AllocationWalk(VhdChain chain, ExtentSink sink) {
             this.chain = chain;
             this.sink = sink;
-            this.blockSize = chain.leaf().blockSize() > 0 ? chain.leaf().blockSize() : 2L << 20;
+            this.blockSize = chain.leaf().blockSize();
         }
 
         void walk(long from, long to) {
@@ -279,8 +265,8 @@ public final class VhdChainExport implements NbdExport, AutoCloseable {
         }
 
         private void walkBlock(int block, long blockStart, long from, long to) {
-            List<byte[]> bitmaps = new java.util.ArrayList<>(chain.depth());
-            List<Long> limits = new java.util.ArrayList<>(chain.depth());
+            List<byte[]> bitmaps = new ArrayList<>(chain.depth());
+            List<Long> limits = new ArrayList<>(chain.depth());
             for (VhdImage image : chain.images()) {
                 if (image.header().isEmpty()) {
                     if (blockStart < image.virtualSize()) {
