@@ -46,8 +46,8 @@ final class NbdExports {
     }
 
     /**
-     * Serve the chain of {@code leaf} as export {@code vdiUuid}, or return the export already serving it. A read-only
-     * export is not widened: a writable attach of it is refused.
+     * Serve the chain of {@code leaf} as export {@code vdiUuid}, or return the export already serving it (reopening
+     * its chain if a quiesce could not). A read-only export is not widened: a writable attach of it is refused.
      */
     synchronized Datapath.Nbd attach(String vdiUuid, Path leaf, boolean readOnly) {
         Served existing = served.get(vdiUuid);
@@ -55,6 +55,10 @@ final class NbdExports {
             if (existing.export().readOnly() && !readOnly) {
                 throw new StorageException(StandardErrorCode.VDI_IN_USE,
                         "VDI " + vdiUuid + " is attached read-only; detach it before attaching it writable");
+            }
+            if (existing.export().files().isEmpty()) {
+                // A quiesce could not reopen the chain: try again.
+                existing.export().whileQuiesced(() -> null);
             }
             return new Datapath.Nbd(existing.server().uri());
         }
