@@ -205,8 +205,8 @@ final class FileRepository implements StorageRepository {
     @Override
     public void deleteVdi(String vdiUuid) {
         Path file = vhd(vdiUuid);
-        requireDetached(vdiUuid);
         locked(() -> {
+            requireDetached(vdiUuid);
             if (!Files.exists(file)) {
                 // Gone already: finish what an interrupted create or delete may have left behind.
                 deleteIfExists(staging(file));

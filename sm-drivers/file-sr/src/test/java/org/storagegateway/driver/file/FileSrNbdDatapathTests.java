@@ -102,11 +102,11 @@ class FileSrNbdDatapathTests {
     }
 
     /**
-     * qemu-io writes 1000 regions one after the other while the VDI is snapshotted. The leaf ends with all of them;
-     * the snapshot holds exactly the first k, each whole, for some k: the switch fell between two requests.
+     * qemu-io writes 1000 regions one after the other while the VDI is snapshotted three times. The leaf ends with all
+     * of them; each snapshot holds exactly the first k, each whole, for some k: every switch fell between two requests.
      */
     @Test
-    void snapshotWhileQemuWritesKeepsEveryWriteOnExactlyOneSide() throws Exception {
+    void snapshotsWhileQemuWritesKeepEveryWriteOnExactlyOneSide() throws Exception {
         String vdi = sr.createVdi(SIZE).uuid();
         String uri = ((Datapath.Nbd) sr.view().attachVdi(vdi, false)).uri();
         int regions = 1000;
@@ -122,28 +122,43 @@ class FileSrNbdDatapathTests {
         Process writer = QemuNbdTools.qemuIoInBackground(uri, writes);
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
                 .until(() -> Files.size(sr.file(vdi)) > emptySize);
-        CloneResult snapshot = sr.view().snapshotVdi(copyOf(vdi));
+        List<CloneResult> snapshots = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            snapshots.add(sr.view().snapshotVdi(copyOf(vdi)));
+            Thread.sleep(30);
+        }
         QemuNbdTools.finish(writer);
         qemuIo(reference.toString(), writes.toArray(String[]::new));
 
         assertThat(identical(uri, reference)).as("the attached VDI has every write").isTrue();
-        byte[] frozen = sr.read(snapshot.created().uuid());
-        int k = 0;
-        while (k < regions && frozen[k * stride] != 0) {
-            k++;
+        int previous = 0;
+        for (CloneResult snapshot : snapshots) {
+            byte[] frozen = sr.read(snapshot.created().uuid());
+            int k = countWritten(frozen, regions, stride);
+            byte[] expected = new byte[(int) SIZE];
+            for (int i = 0; i < k; i++) {
+                Arrays.fill(expected, i * stride, i * stride + length, (byte) (i % 255 + 1));
+            }
+            assertThat(sha256(frozen)).as("a snapshot is the first %d writes, whole", k).isEqualTo(sha256(expected));
+            assertThat(IndependentTools.readWithLibvhdi(sr.file(snapshot.created().uuid())).sha256())
+                    .isEqualTo(sha256(expected));
+            assertThat(k).as("snapshots in order").isGreaterThanOrEqualTo(previous);
+            previous = k;
         }
-        assertThat(k).as("writes before the snapshot").isPositive().isLessThan(regions);
-        byte[] expected = new byte[(int) SIZE];
-        for (int i = 0; i < k; i++) {
-            Arrays.fill(expected, i * stride, i * stride + length, (byte) (i % 255 + 1));
-        }
-        assertThat(sha256(frozen)).as("the snapshot is the first %d writes, whole", k).isEqualTo(sha256(expected));
-        assertThat(IndependentTools.readWithLibvhdi(sr.file(snapshot.created().uuid())).sha256())
-                .isEqualTo(sha256(expected));
+        int first = countWritten(sr.read(snapshots.get(0).created().uuid()), regions, stride);
+        assertThat(first).as("the first snapshot fell amid the writes").isPositive().isLessThan(regions);
 
         sr.view().detachVdi(vdi);
         assertThat(IndependentTools.readWithLibvhdi(sr.file(vdi)).sha256())
                 .isEqualTo(sha256(Files.readAllBytes(reference)));
+    }
+
+    private static int countWritten(byte[] disk, int regions, int stride) {
+        int k = 0;
+        while (k < regions && disk[k * stride] != 0) {
+            k++;
+        }
+        return k;
     }
 
     @Test
