@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The storage gateway's benchmarks, in one run: builds what it needs offline, runs, prints a summary table.
 #
-#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu smis   (default: all of them)
+#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu smis nbd   (default: all of them)
 #
 #   clone    P1 in process: driver alone and engine (DB commit included), shortcut and full path, interleaved with
 #            qemu-img create -b on a 10 GiB base and a /bin/true spawn, 500 ops each          (CloneBench)
@@ -12,6 +12,8 @@
 #   profile  where a clone's time goes: JFR + CPU timers, per clone, driver and engine        (ProfileClone)
 #   smis     SMI-S simulator: EnumerateInstances of 1,000 volumes per second (SBLIM, wbemcli) beside a GetInstance
 #            anchor, and what a change costs as the array grows                                    (SmisBench)
+#   nbd      P2: our NBD server on a VHD chain vs qemu-nbd (raw; qcow2 with a backing file), qemu-img bench over
+#            nbd+unix, sequential 1 MiB and 4 KiB strided, read and write                      (NbdBench)
 #
 # Environment: BENCH_TMP (scratch space, default /var/tmp; must be a real disk, not tmpfs), BENCH_BUILD_GATEWAY=1
 # (first install the gateway modules from this checkout into ~/.m2; by default the artifacts already there are used).
@@ -19,7 +21,8 @@
 # Needs: JDK 17, Maven with ~/.m2 populated (mvn -o), qemu-utils, python3-zeep for /usr/bin/python3; root for the
 # cold scan (drop_caches). About 6 minutes on a 2-core VM; --quick about 3.5.
 set -euo pipefail
-cd "$(dirname "$0")"
+script=$(readlink -f "$0")
+cd "$(dirname "$script")"
 bench=$(pwd)
 root=$(dirname "$bench")
 
@@ -28,12 +31,12 @@ steps=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    clone|soap|scan|jmh|profile|qemu|smis) steps+=("$arg") ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    clone|soap|scan|jmh|profile|qemu|smis|nbd) steps+=("$arg") ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$script"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile smis)
+[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile smis nbd)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$quick" = 1 ]; then
@@ -58,7 +61,7 @@ exec > >(tee "$out/run.log") 2>&1
 echo "== build (offline)"
 if [ "${BENCH_BUILD_GATEWAY:-0}" = 1 ]; then
   (cd "$root" && mvn -q -o -B install -DskipTests -Dmaven.test.skip.exec=true \
-      -pl gateway-core/launcher,sm-drivers/file-sr -am)
+      -pl gateway-core/launcher,sm-drivers/file-sr,sm-drivers/vhd-nbd -am)
 fi
 mvn -q -o -B -f "$bench/pom.xml" package -DskipTests
 
@@ -110,6 +113,17 @@ fi
 if want smis; then
   echo; echo "== SMI-S simulator: EnumerateInstances of 1,000 volumes (SmisBench, $smis_rounds SBLIM rounds)"
   "${java_cmd[@]}" -Dbench.rounds="$smis_rounds" org.storagegateway.bench.SmisBench | grep -v '^RESULT'
+fi
+if want nbd; then
+  if command -v qemu-nbd >/dev/null; then
+    nbd_mib=512; nbd_rounds=5
+    [ "$quick" = 1 ] && { nbd_mib=256; nbd_rounds=3; }
+    echo; echo "== P2 NBD datapath vs qemu-nbd (NbdBench: $nbd_mib MiB, $nbd_rounds rounds, qemu-img bench -d 16)"
+    "${java_cmd[@]}" -Dbench.nbdMib="$nbd_mib" -Dbench.rounds="$nbd_rounds" org.storagegateway.bench.NbdBench \
+        | grep -v '^RESULT'
+  else
+    echo "qemu-nbd missing: skipping nbd (apt-get install qemu-utils)"
+  fi
 fi
 
 echo

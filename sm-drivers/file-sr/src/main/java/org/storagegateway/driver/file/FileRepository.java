@@ -34,6 +34,7 @@ import org.storagegateway.spi.StorageRepository;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.GarbageCollectionLimits;
 import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
@@ -68,14 +69,21 @@ final class FileRepository implements StorageRepository {
     private final ReentrantLock lock;
     private final long headroom;
     private final Optional<ExecutorService> metadataReaders;
+    private final Optional<NbdExports> nbdExports;
 
     FileRepository(Path directory, DriverContext context, ReentrantLock lock, long headroom,
             Optional<ExecutorService> metadataReaders) {
+        this(directory, context, lock, headroom, metadataReaders, Optional.empty());
+    }
+
+    FileRepository(Path directory, DriverContext context, ReentrantLock lock, long headroom,
+            Optional<ExecutorService> metadataReaders, Optional<NbdExports> nbdExports) {
         this.directory = directory;
         this.context = context;
         this.lock = lock;
         this.headroom = headroom;
         this.metadataReaders = metadataReaders;
+        this.nbdExports = nbdExports;
     }
 
     static boolean isUuid(String text) {
@@ -198,6 +206,7 @@ final class FileRepository implements StorageRepository {
     public void deleteVdi(String vdiUuid) {
         Path file = vhd(vdiUuid);
         locked(() -> {
+            requireDetached(vdiUuid);
             if (!Files.exists(file)) {
                 // Gone already: finish what an interrupted create or delete may have left behind.
                 deleteIfExists(staging(file));
@@ -233,7 +242,7 @@ final class FileRepository implements StorageRepository {
                         "VDI " + vdiUuid + " is a hidden base copy");
             }
             if (size > current.virtualSize()) {
-                vhd(() -> VhdImage.resize(file, size));
+                quiesced(vdiUuid, () -> VhdImage.resize(file, size));
             }
             return describe(file);
         });
@@ -265,7 +274,7 @@ final class FileRepository implements StorageRepository {
         Path source = existing(request.sourceUuid());
         Path created = vhd(request.newUuid());
         Path base = vhd(request.baseCopyUuid());
-        return locked(() -> {
+        return locked(() -> quiesced(request.sourceUuid(), () -> {
             if (Files.exists(created)) {
                 // A retry after a crash between creating the copy and hiding the base copy finishes the last step.
                 if (Files.exists(base) && parentOf(created).filter(base::equals).isPresent()
@@ -316,6 +325,44 @@ final class FileRepository implements StorageRepository {
             vhd(() -> VhdImage.setHidden(base, true));
             CrashPoints.reach("file.copy.base-hidden");
             return result(created, source, base);
+        }));
+    }
+
+    // ---- datapath: attached VDIs are served over NBD (NbdExports)
+
+    @Override
+    public Datapath attachVdi(String vdiUuid, boolean readOnly) {
+        Path file = existing(vdiUuid);
+        NbdExports exports = nbdExports.orElseThrow(() -> StorageException.unsupported("attachVdi"));
+        return locked(() -> {
+            if (!readOnly && describe(file).hidden()) {
+                throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
+                        "VDI " + vdiUuid + " is a hidden base copy: attach it read-only");
+            }
+            return vhd(() -> exports.attach(vdiUuid, file, readOnly));
+        });
+    }
+
+    @Override
+    public void detachVdi(String vdiUuid) {
+        nbdExports.ifPresent(exports -> exports.detach(vdiUuid));
+    }
+
+    private void requireDetached(String vdiUuid) {
+        if (nbdExports.map(exports -> exports.attached(vdiUuid)).orElse(false)) {
+            throw new StorageException(StandardErrorCode.VDI_IN_USE, "VDI " + vdiUuid + " is attached; detach it first");
+        }
+    }
+
+    /** Run {@code change} of the chain of {@code vdiUuid} with its NBD export, if attached, quiesced. */
+    private <T> T quiesced(String vdiUuid, Supplier<T> change) {
+        return nbdExports.isEmpty() ? change.get() : vhd(() -> nbdExports.get().whileQuiesced(vdiUuid, change));
+    }
+
+    private void quiesced(String vdiUuid, Runnable change) {
+        quiesced(vdiUuid, () -> {
+            vhd(change);
+            return null;
         });
     }
 
@@ -507,6 +554,12 @@ final class FileRepository implements StorageRepository {
         String[] names = journal.getFileName().toString().substring(COALESCE_JOURNAL_PREFIX.length()).split("-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
         Path parent = vhd(names[0]);
         Path child = vhd(names[1]);
+        return nbdExports.map(exports -> exports.whileQuiescedUsing(List.of(parent, child),
+                () -> finishCoalesce(journal, parent, child, throttle, copied))).orElseGet(
+                () -> finishCoalesce(journal, parent, child, throttle, copied));
+    }
+
+    private boolean finishCoalesce(Path journal, Path parent, Path child, Throttle throttle, long[] copied) {
         if (Files.exists(parent) && Files.exists(child) && parentOf(child).filter(parent::equals).isPresent()) {
             boolean leaf = !describe(child).hidden();
             boolean merged = vhd(() -> VhdCoalesce.mergeIntoParent(child, parent, throttle, n -> copied[0] += n));

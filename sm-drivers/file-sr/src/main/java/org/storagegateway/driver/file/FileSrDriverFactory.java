@@ -54,7 +54,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
                             + " that would leave less are refused (default 268435456, 256 MiB)", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
                     Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE,
-                    Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION));
+                    Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION, Capability.VDI_ATTACH));
 
     /** Threads reading VHD metadata in parallel for scans; they read ahead of a cold page cache. */
     static final int METADATA_READERS = 8;
@@ -62,6 +62,8 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
     private final Map<String, ReentrantLock> srLocks = new ConcurrentHashMap<>();
     /** Owned by the component: started on activation, stopped on deactivation, so no thread outlives the bundle. */
     private volatile ExecutorService metadataReaders;
+    /** The NBD exports of attached VDIs, for every SR of this driver; detached when the component goes. */
+    private final NbdExports nbdExports = new NbdExports();
 
     /** Start the component's reader threads; SCR calls it, and so do tools that use the factory outside OSGi. */
     @Activate
@@ -82,6 +84,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
         if (readers != null) {
             readers.shutdownNow();
         }
+        nbdExports.closeAll();
     }
 
     @Override
@@ -94,7 +97,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
         Path location = location(config.deviceConfig());
         return new FileRepository(location.resolve(config.srUuid()), context,
                 srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()), headroom(config.deviceConfig()),
-                Optional.ofNullable(metadataReaders));
+                Optional.ofNullable(metadataReaders), Optional.of(nbdExports));
     }
 
     /** Report the SRs found under the device-config path: folders named by a UUID. */
