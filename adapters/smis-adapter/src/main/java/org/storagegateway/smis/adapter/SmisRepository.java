@@ -1,0 +1,194 @@
+package org.storagegateway.smis.adapter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.storagegateway.smis.adapter.ArrayObjects.Pool;
+import org.storagegateway.smis.adapter.ArrayObjects.StorageSystem;
+import org.storagegateway.smis.adapter.ArrayObjects.Volume;
+import org.storagegateway.smis.quirks.ArrayIdentity;
+import org.storagegateway.smis.quirks.Quirk;
+import org.storagegateway.spi.DriverContext;
+import org.storagegateway.spi.StandardErrorCode;
+import org.storagegateway.spi.StorageException;
+import org.storagegateway.spi.StorageRepository;
+import org.storagegateway.spi.model.Capability;
+import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.IntroduceVdiRequest;
+import org.storagegateway.spi.model.SrStats;
+import org.storagegateway.spi.model.VdiInfo;
+
+/**
+ * An {@code smis} SR: one pool of one storage system, one volume (LUN) per VDI, the volume's ElementName being the
+ * VDI's UUID. The array is the only record: every call looks there first, which makes each operation idempotent (a
+ * repeated create finds the volume, a repeated delete finds nothing) and crash-safe without a journal.
+ */
+final class SmisRepository implements StorageRepository {
+    private static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final SmisArray array;
+    private final String systemName;
+    private final String poolId;
+    private final boolean thin;
+    private final Function<ArrayIdentity, Set<Quirk>> quirkLookup;
+    private final Duration jobTimeout;
+    private final DriverContext context;
+    private StorageSystem system;
+    private Set<Quirk> quirks;
+    private Jobs jobs;
+
+    /** Cheap: nothing is read from the array until the first operation. */
+    SmisRepository(SmisArray array, String systemName, String poolId, boolean thin,
+                   Function<ArrayIdentity, Set<Quirk>> quirkLookup, Duration jobTimeout, DriverContext context) {
+        this.array = array;
+        this.systemName = systemName;
+        this.poolId = poolId;
+        this.thin = thin;
+        this.quirkLookup = quirkLookup;
+        this.jobTimeout = jobTimeout;
+        this.context = context;
+    }
+
+    /** The SR's system; resolving it also settles the array's quirks for this call. */
+    private StorageSystem system() {
+        if (system == null) {
+            system = array.system(systemName);
+            quirks = quirkLookup.apply(system.identity());
+            jobs = new Jobs(array.connection(), quirks, jobTimeout, context.logger());
+        }
+        return system;
+    }
+
+    private Pool pool() {
+        StorageSystem resolved = system();
+        return array.pool(resolved, poolId, quirks);
+    }
+
+    @Override
+    public SrStats create() {
+        Pool pool = pool();
+        if (thin && !pool.supportsType(SmisArray.ELEMENT_TYPE_THIN) && !quirks.contains(Quirk.THIN_ELEMENT_TYPE_ONLY)) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                    "Pool '" + poolId + "' cannot hold thinly provisioned volumes");
+        }
+        return stats(pool);
+    }
+
+    @Override
+    public void attach() {
+        pool();
+    }
+
+    @Override
+    public void detach() {
+        // An SR holds no host-side state: LUNs are exposed per VDI.
+    }
+
+    @Override
+    public List<VdiInfo> scan() {
+        List<VdiInfo> vdis = new ArrayList<>();
+        for (Volume volume : array.volumes(pool())) {
+            if (UUID.matcher(volume.elementName()).matches()) {
+                vdis.add(vdi(volume));
+            }
+        }
+        return vdis;
+    }
+
+    @Override
+    public SrStats stats() {
+        return stats(pool());
+    }
+
+    private SrStats stats(Pool pool) {
+        long allocated = 0;
+        for (Volume volume : array.volumes(pool)) {
+            if (UUID.matcher(volume.elementName()).matches()) {
+                allocated += volume.sizeBytes();
+            }
+        }
+        return new SrStats(pool.totalBytes(), Math.max(0, pool.totalBytes() - pool.remainingBytes()), allocated);
+    }
+
+    @Override
+    public VdiInfo createVdi(CreateVdiRequest request) {
+        requireUuid(request.vdiUuid());
+        Pool pool = pool();
+        Optional<Volume> existing = array.volumeNamed(pool, request.vdiUuid());
+        if (existing.isPresent()) {
+            return vdi(existing.get());
+        }
+        require(Capability.VDI_CREATE, "create volumes");
+        context.task().checkCancelled();
+        Volume created = array.createVolume(system(), pool, request.vdiUuid(), request.virtualSize(), thin, quirks,
+                jobs, context.task()).or(() -> array.volumeNamed(pool, request.vdiUuid())).orElseThrow(() -> new StorageException(
+                StandardErrorCode.STORAGE_FAILURE, "The array reported volume " + request.vdiUuid()
+                + " created but does not list it in pool '" + poolId + "'"));
+        context.logger().log(System.Logger.Level.INFO, "Created volume {0} ({1}) of {2} bytes in pool {3}",
+                created.elementName(), created.deviceId(), created.sizeBytes(), poolId);
+        return vdi(created);
+    }
+
+    @Override
+    public void deleteVdi(String vdiUuid) {
+        Optional<Volume> volume = array.volumeNamed(pool(), vdiUuid);
+        if (volume.isEmpty()) {
+            return;
+        }
+        require(Capability.VDI_DELETE, "delete volumes");
+        array.returnVolume(system(), volume.get(), jobs, context.task());
+        context.logger().log(System.Logger.Level.INFO, "Returned volume {0} ({1}) to pool {2}", vdiUuid,
+                volume.get().deviceId(), poolId);
+    }
+
+    @Override
+    public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
+        Pool pool = pool();
+        Volume volume = array.volumeNamed(pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid));
+        if (newVirtualSizeBytes < volume.sizeBytes()) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Volume " + vdiUuid + " is "
+                    + volume.sizeBytes() + " bytes; shrinking it to " + newVirtualSizeBytes + " is refused");
+        }
+        if (newVirtualSizeBytes == volume.sizeBytes()) {
+            return vdi(volume);
+        }
+        require(Capability.VDI_RESIZE, "grow volumes");
+        array.resizeVolume(system(), volume, newVirtualSizeBytes, jobs, context.task());
+        return vdi(array.volumeNamed(pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid)));
+    }
+
+    @Override
+    public VdiInfo introduceVdi(IntroduceVdiRequest request) {
+        return vdi(array.volumeNamed(pool(), request.vdiUuid()).orElseThrow(() -> notFound(request.vdiUuid())));
+    }
+
+    private void require(Capability capability, String what) {
+        if (!array.capabilities(system()).contains(capability)) {
+            throw new StorageException(StandardErrorCode.UNSUPPORTED_OPERATION,
+                    "Storage system '" + systemName + "' does not " + what + " through SMI-S");
+        }
+    }
+
+    private static void requireUuid(String uuid) {
+        if (!UUID.matcher(uuid).matches()) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Not a VDI UUID: " + uuid);
+        }
+    }
+
+    private static StorageException notFound(String vdiUuid) {
+        return new StorageException(StandardErrorCode.VDI_NOT_FOUND, "No volume named " + vdiUuid + " in the pool");
+    }
+
+    private VdiInfo vdi(Volume volume) {
+        return new VdiInfo(volume.elementName(), volume.sizeBytes(), volume.consumedBytes(), false, false,
+                Optional.empty(), Map.of("smis-device-id", volume.deviceId(), "smis-naa", volume.naaName(),
+                        "smis-pool", poolId, "smis-thin", Boolean.toString(volume.thin())));
+    }
+}
