@@ -29,6 +29,13 @@ final class TestSimulators {
                 + "SystemName=\"" + sim.systemName() + "\"";
     }
 
+    /** The ReplicationService's path in wbemcli syntax. */
+    static String replicationService(SmisSimulator sim) {
+        return "root/sim:SIM_ReplicationService.CreationClassName=\"SIM_ReplicationService\","
+                + "Name=\"ReplicationService\",SystemCreationClassName=\"SIM_StorageSystem\","
+                + "SystemName=\"" + sim.systemName() + "\"";
+    }
+
     static String system(SmisSimulator sim) {
         return "root/sim:SIM_StorageSystem.CreationClassName=\"SIM_StorageSystem\",Name=\"" + sim.systemName() + "\"";
     }

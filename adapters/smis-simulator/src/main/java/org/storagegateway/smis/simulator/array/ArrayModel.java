@@ -47,6 +47,7 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService jobRunner;
     private final StorageConfigurationMethods methods;
+    private final ReplicationMethods replication;
     private ArrayState state;
 
     private ArrayModel(StateStore store, LunStore luns, BehaviourControl behaviour, LongSupplier clock,
@@ -57,6 +58,7 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         this.clock = clock;
         this.state = state;
         this.methods = new StorageConfigurationMethods(this);
+        this.replication = new ReplicationMethods(this, methods);
         this.jobRunner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "smis-simulator-jobs");
             t.setDaemon(true);
@@ -112,7 +114,8 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
                 new PoolRecord(Names.THICK_POOL_ID, "Thick pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, false, 0),
                 new PoolRecord(Names.THIN_POOL_ID, "Thin pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, true,
                         4 * poolBytes));
-        return new ArrayState(ArrayState.FORMAT, serial, "SIM-" + serial, 1, 1, pools, List.of(), List.of());
+        return new ArrayState(ArrayState.FORMAT, serial, "SIM-" + serial, 1, 1, pools, List.of(), List.of(),
+                List.of());
     }
 
     // ---------------------------------------------------------------- CimBackend
@@ -132,6 +135,14 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
             }
             if (method.equalsIgnoreCase(Names.RETURN_TO_POOL)) {
                 return methods.returnToStoragePool(invocation);
+            }
+        }
+        if (c.isA("CIM_ReplicationService")) {
+            if (method.equalsIgnoreCase(Names.CREATE_ELEMENT_REPLICA)) {
+                return replication.createElementReplica(invocation);
+            }
+            if (method.equalsIgnoreCase(Names.MODIFY_REPLICA_SYNCHRONIZATION)) {
+                return replication.modifyReplicaSynchronization(invocation);
             }
         }
         throw new CimException(CimStatus.METHOD_NOT_AVAILABLE, c.name() + "." + method + " is not available");
@@ -182,6 +193,19 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         return luns;
     }
 
+    ReplicationMethods replication() {
+        return replication;
+    }
+
+    /** Why a volume cannot be returned to its pool now (it is the source of replicas), or null. */
+    String inUse(ArrayState s, VolumeRecord volume) {
+        List<SyncRecord> replicas = s.syncsOfSource(volume.deviceId());
+        if (!replicas.isEmpty()) {
+            return "it is the source of " + replicas.size() + " replica(s); detach or return them first";
+        }
+        return null;
+    }
+
     /** Persist a new state, then make it current; CIM_ERR_FAILED if it cannot be written. */
     void commit(ArrayState next) {
         try {
@@ -211,9 +235,17 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     /** Record a new running job and schedule its end. */
     JobRecord submit(JobRecord.Operation operation, String methodName, String poolId, String deviceId,
                      String elementName, boolean thin, Long sizeBytes, boolean fail) {
+        return submit(operation, methodName, poolId, deviceId, elementName, thin, sizeBytes, fail, null, null);
+    }
+
+    /** Record a new running job (a replica's when syncType is set) and schedule its end. */
+    JobRecord submit(JobRecord.Operation operation, String methodName, String poolId, String deviceId,
+                     String elementName, boolean thin, Long sizeBytes, boolean fail, Integer syncType,
+                     String targetDeviceId) {
         String id = String.format(Locale.ROOT, "SIM:JOB-%06d", state.nextJobNumber());
         JobRecord job = new JobRecord(id, methodName, operation, poolId, deviceId, elementName, thin, sizeBytes, fail,
-                now(), behaviour.jobDurationMillis(), JobRecord.Phase.RUNNING, null, null, null, null);
+                now(), behaviour.jobDurationMillis(), JobRecord.Phase.RUNNING, null, null, null, null, syncType,
+                targetDeviceId);
         commit(state.withJob(job));
         schedule(job);
         return job;

@@ -14,14 +14,51 @@ import java.util.List;
  * @param nextJobNumber    the number the next job gets
  */
 public record ArrayState(int format, String serial, String systemName, long nextVolumeNumber, long nextJobNumber,
-                         List<PoolRecord> pools, List<VolumeRecord> volumes, List<JobRecord> jobs) {
+                         List<PoolRecord> pools, List<VolumeRecord> volumes, List<JobRecord> jobs,
+                         List<SyncRecord> syncs) {
 
     public static final int FORMAT = 1;
 
+    /** Lists absent from a state written by an older simulator are empty. */
     public ArrayState {
         pools = List.copyOf(pools);
         volumes = List.copyOf(volumes);
         jobs = List.copyOf(jobs);
+        syncs = syncs == null ? List.of() : List.copyOf(syncs);
+    }
+
+    /** The replica relationship whose target is a volume, or null. */
+    public SyncRecord syncOfTarget(String deviceId) {
+        for (SyncRecord s : syncs) {
+            if (s.targetDeviceId().equals(deviceId)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The replica relationships whose source is a volume. */
+    public List<SyncRecord> syncsOfSource(String deviceId) {
+        List<SyncRecord> result = new ArrayList<>();
+        for (SyncRecord s : syncs) {
+            if (s.sourceDeviceId().equals(deviceId)) {
+                result.add(s);
+            }
+        }
+        return result;
+    }
+
+    public ArrayState withSync(SyncRecord sync) {
+        List<SyncRecord> ss = new ArrayList<>(syncs);
+        ss.removeIf(s -> s.targetDeviceId().equals(sync.targetDeviceId()));
+        ss.add(sync);
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, volumes, jobs, ss);
+    }
+
+    public ArrayState withoutSyncOfTarget(String targetDeviceId) {
+        List<SyncRecord> ss = new ArrayList<>(syncs);
+        ss.removeIf(s -> s.targetDeviceId().equals(targetDeviceId));
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, volumes, jobs, ss);
     }
 
     public PoolRecord pool(String id) {
@@ -96,19 +133,21 @@ public record ArrayState(int format, String serial, String systemName, long next
         List<VolumeRecord> vs = new ArrayList<>(volumes);
         vs.add(added);
         return new ArrayState(format, serial, systemName, Math.max(nextVolumeNumber, added.number() + 1),
-                nextJobNumber, pools, vs, jobs);
+                nextJobNumber, pools, vs, jobs, syncs);
     }
 
     public ArrayState replacingVolume(VolumeRecord changed) {
         List<VolumeRecord> vs = new ArrayList<>(volumes);
         vs.replaceAll(v -> v.deviceId().equals(changed.deviceId()) ? changed : v);
-        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs);
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs, syncs);
     }
 
     public ArrayState withoutVolume(String deviceId) {
         List<VolumeRecord> vs = new ArrayList<>(volumes);
         vs.removeIf(v -> v.deviceId().equals(deviceId));
-        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs);
+        List<SyncRecord> ss = new ArrayList<>(syncs);
+        ss.removeIf(s -> s.targetDeviceId().equals(deviceId) || s.sourceDeviceId().equals(deviceId));
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, vs, jobs, ss);
     }
 
     public ArrayState withJob(JobRecord job) {
@@ -125,12 +164,12 @@ public record ArrayState(int format, String serial, String systemName, long next
             js.add(job);
             next++;
         }
-        return new ArrayState(format, serial, systemName, nextVolumeNumber, next, pools, volumes, js);
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, next, pools, volumes, js, syncs);
     }
 
     public ArrayState withoutJob(String id) {
         List<JobRecord> js = new ArrayList<>(jobs);
         js.removeIf(j -> j.id().equals(id));
-        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, volumes, js);
+        return new ArrayState(format, serial, systemName, nextVolumeNumber, nextJobNumber, pools, volumes, js, syncs);
     }
 }

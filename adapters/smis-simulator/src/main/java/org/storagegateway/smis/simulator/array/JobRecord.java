@@ -19,20 +19,24 @@ package org.storagegateway.smis.simulator.array;
  * @param errorCode       the ErrorCode once finished (0 on success)
  * @param errorDescription why it failed
  * @param resultDeviceId  the volume created or modified (for CIM_AffectedJobElement)
+ * @param syncType        REPLICA: the SyncType (deviceId is then the source, poolId the target's pool)
+ * @param targetDeviceId  REPLICA: an existing volume to copy into, or null to create one
  */
 public record JobRecord(String id, String methodName, Operation operation, String poolId, String deviceId,
                         String elementName, boolean thin, Long sizeBytes, boolean injectedFailure,
                         long submittedMillis, long durationMillis, Phase phase, Long finishedMillis,
-                        Integer errorCode, String errorDescription, String resultDeviceId) {
+                        Integer errorCode, String errorDescription, String resultDeviceId,
+                        Integer syncType, String targetDeviceId) {
 
     /** The work of a job. */
-    public enum Operation { CREATE, MODIFY, RETURN }
+    public enum Operation { CREATE, MODIFY, RETURN, REPLICA }
 
     /** Running, then completed or failed. */
     public enum Phase { RUNNING, COMPLETED, EXCEPTION }
 
     public JobRecord finished(Phase end, long atMillis, int code, String description, String affectedDeviceId) {
         return new JobRecord(id, methodName, operation, poolId, deviceId, elementName, thin, sizeBytes,
-                injectedFailure, submittedMillis, durationMillis, end, atMillis, code, description, affectedDeviceId);
+                injectedFailure, submittedMillis, durationMillis, end, atMillis, code, description, affectedDeviceId,
+                syncType, targetDeviceId);
     }
 }

@@ -16,6 +16,12 @@ public final class Names {
     public static final String PROFILE_CLASS = "SIM_RegisteredProfile";
     public static final String OBJECT_MANAGER_CLASS = "SIM_ObjectManager";
 
+    public static final String REPLICATION_SERVICE_CLASS = "SIM_ReplicationService";
+    public static final String REPLICATION_SERVICE_NAME = "ReplicationService";
+    public static final String SYNC_CLASS = "SIM_StorageSynchronized";
+
+    public static final String CREATE_ELEMENT_REPLICA = "CreateElementReplica";
+    public static final String MODIFY_REPLICA_SYNCHRONIZATION = "ModifyReplicaSynchronization";
     public static final String CREATE_OR_MODIFY = "CreateOrModifyElementFromStoragePool";
     public static final String RETURN_TO_POOL = "ReturnToStoragePool";
 

@@ -45,6 +45,7 @@ public final class ObjectModel {
 
     static final Duration TIME_BEFORE_REMOVAL = Duration.ofMinutes(5);
     private static final long[] ELEMENT_FEATURES = {3, 5, 6, 12, 13};
+    private static final long[] REPLICATION_TYPES = {2, 6, 7, 10, 11};
 
     private final CimSchema schema = SimulatorSchema.get();
     private final ArrayState state;
@@ -78,11 +79,7 @@ public final class ObjectModel {
     }
 
     public static ObjectPath servicePath(ArrayState state) {
-        return ObjectPath.instance(ARRAY_NAMESPACE, Names.SCS_CLASS, List.of(
-                new ObjectPath.Key("SystemCreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
-                new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
-                new ObjectPath.Key("CreationClassName", CimType.STRING, Names.SCS_CLASS),
-                new ObjectPath.Key("Name", CimType.STRING, Names.SCS_NAME)));
+        return servicePath(state, Names.SCS_CLASS, Names.SCS_NAME);
     }
 
     public static ObjectPath poolPath(String poolId) {
@@ -96,6 +93,26 @@ public final class ObjectModel {
                 new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
                 new ObjectPath.Key("CreationClassName", CimType.STRING, Names.VOLUME_CLASS),
                 new ObjectPath.Key("DeviceID", CimType.STRING, deviceId)));
+    }
+
+    public static ObjectPath replicationServicePath(ArrayState state) {
+        return servicePath(state, Names.REPLICATION_SERVICE_CLASS, Names.REPLICATION_SERVICE_NAME);
+    }
+
+    /** A service of the array by its class and Name. */
+    public static ObjectPath servicePath(ArrayState state, String className, String name) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, className, List.of(
+                new ObjectPath.Key("SystemCreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
+                new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
+                new ObjectPath.Key("CreationClassName", CimType.STRING, className),
+                new ObjectPath.Key("Name", CimType.STRING, name)));
+    }
+
+    /** The CIM_StorageSynchronized of a replica relationship. */
+    public static ObjectPath syncPath(ArrayState state, SyncRecord sync) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.SYNC_CLASS, List.of(
+                new ObjectPath.Key("SystemElement", CimType.REFERENCE, volumePath(state, sync.sourceDeviceId())),
+                new ObjectPath.Key("SyncedElement", CimType.REFERENCE, volumePath(state, sync.targetDeviceId()))));
     }
 
     public static ObjectPath jobPath(String jobId) {
@@ -164,17 +181,13 @@ public final class ObjectModel {
                 .set("OtherIdentifyingInfo", new String[] {state.serial()})
                 .set("IdentifyingDescriptions", new String[] {"Serial number"})).path();
 
-        ObjectPath service = add(instance(Names.SCS_CLASS, ARRAY_NAMESPACE)
-                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
-                .set("CreationClassName", Names.SCS_CLASS).set("Name", Names.SCS_NAME)
-                .set("ElementName", "Storage configuration service")
-                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L).set("EnabledState", 2L)
-                .set("Started", Boolean.TRUE).set("StartMode", "Automatic")).path();
-        add(instance("SIM_HostedService", ARRAY_NAMESPACE).set("Antecedent", system).set("Dependent", service));
+        ObjectPath service = hostedService(system, Names.SCS_CLASS, Names.SCS_NAME, "Storage configuration service");
         ObjectPath serviceCaps = add(configurationCapabilities("SIM:SCC:SERVICE", "Storage configuration service",
                 new long[] {2, 5})).path();
         add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", service)
                 .set("Capabilities", serviceCaps).set("Characteristics", new long[] {3}));
+
+        ObjectPath replication = replicationService(system);
 
         for (PoolRecord pool : state.pools()) {
             pool(system, pool);
@@ -182,9 +195,56 @@ public final class ObjectModel {
         for (VolumeRecord v : state.volumes()) {
             volume(system, v);
         }
-        for (JobRecord j : state.jobs()) {
-            job(service, j);
+        for (SyncRecord sync : state.syncs()) {
+            synchronization(sync);
         }
+        for (JobRecord j : state.jobs()) {
+            job(j.operation() == JobRecord.Operation.REPLICA ? replication : service, j);
+        }
+    }
+
+    /** A service of the system, with its CIM_HostedService. */
+    private ObjectPath hostedService(ObjectPath system, String className, String name, String elementName) {
+        ObjectPath service = add(instance(className, ARRAY_NAMESPACE)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", className).set("Name", name).set("ElementName", elementName)
+                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L).set("EnabledState", 2L)
+                .set("Started", Boolean.TRUE).set("StartMode", "Automatic")).path();
+        add(instance("SIM_HostedService", ARRAY_NAMESPACE).set("Antecedent", system).set("Dependent", service));
+        return service;
+    }
+
+    /** Replication Services: mirrors (6), snapshots (7) and clones (8) of local volumes. */
+    private ObjectPath replicationService(ObjectPath system) {
+        ObjectPath service = hostedService(system, Names.REPLICATION_SERVICE_CLASS, Names.REPLICATION_SERVICE_NAME,
+                "Replication service");
+        // 2 CreateElementReplica follows its reply mode; 5 ModifyReplicaSynchronization is always synchronous.
+        boolean replicaJobs = behaviour.replyModeFor(Names.CREATE_ELEMENT_REPLICA) == ReplyMode.JOB;
+        ObjectPath caps = add(instance("SIM_ReplicationServiceCapabilities", ARRAY_NAMESPACE)
+                .set("InstanceID", "SIM:RSC").set("ElementName", "Replication service capabilities")
+                // 2 Sync Mirror Local, 6/7 Sync/Async Snapshot Local, 10/11 Sync/Async Clone Local.
+                .set("SupportedReplicationTypes", REPLICATION_TYPES)
+                .set("SupportedSynchronousActions", replicaJobs ? new long[] {5} : new long[] {2, 5})
+                .set("SupportedAsynchronousActions", replicaJobs ? new long[] {2} : new long[0])
+                .set("SupportedModifyOperations", ReplicationMethods.OPERATIONS)
+                .set("SupportedCopyStates", new long[] {SyncRecord.SYNCHRONIZED, SyncRecord.FRACTURED})
+                .set("InitialReplicationState", new long[] {2})).path();
+        add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", service)
+                .set("Capabilities", caps).set("Characteristics", new long[] {3}));
+        return service;
+    }
+
+    private void synchronization(SyncRecord sync) {
+        boolean fractured = sync.copyState() == SyncRecord.FRACTURED;
+        add(instance(Names.SYNC_CLASS, ARRAY_NAMESPACE)
+                .set("SystemElement", volumePath(state, sync.sourceDeviceId()))
+                .set("SyncedElement", volumePath(state, sync.targetDeviceId()))
+                .set("SyncType", (long) sync.syncType()).set("Mode", 2L)
+                .set("CopyType", (long) sync.copyType()).set("SyncState", (long) sync.syncState())
+                .set("CopyState", (long) sync.copyState())
+                .set("ProgressStatus", fractured ? 3L : 2L).set("PercentSynced", 100L)
+                .set("SyncMaintained", sync.syncType() == SyncRecord.MIRROR && !fractured)
+                .set("WhenSynced", CimDateTime.timestamp(Instant.ofEpochMilli(sync.syncedMillis()))));
     }
 
     private void pool(ObjectPath system, PoolRecord pool) {
@@ -302,12 +362,15 @@ public final class ObjectModel {
         }
         ObjectPath path = add(b).path();
         add(instance("SIM_OwningJobElement", ARRAY_NAMESPACE).set("OwningElement", service).set("OwnedElement", path));
-        String affected = j.phase() == JobRecord.Phase.COMPLETED && j.operation() == JobRecord.Operation.CREATE
-                ? j.resultDeviceId() : j.operation() == JobRecord.Operation.CREATE ? null : j.deviceId();
+        boolean creates = j.operation() == JobRecord.Operation.CREATE
+                || j.operation() == JobRecord.Operation.REPLICA;
+        // A creating job affects exactly the element it created, once it exists.
+        String affected = creates ? (j.phase() == JobRecord.Phase.COMPLETED ? j.resultDeviceId() : null)
+                : j.deviceId();
         if (affected != null && state.volume(affected) != null) {
             CimInstance.Builder a = instance("SIM_AffectedJobElement", ARRAY_NAMESPACE)
                     .set("AffectedElement", volumePath(state, affected)).set("AffectingElement", path);
-            if (j.operation() == JobRecord.Operation.CREATE) {
+            if (creates) {
                 a.set("ElementEffects", new long[] {5});
             } else {
                 a.set("ElementEffects", new long[] {1}).set("OtherElementEffectsDescriptions",
@@ -322,6 +385,7 @@ public final class ObjectModel {
             case CREATE -> "Create volume " + (j.elementName() == null ? "" : j.elementName()) + " in " + j.poolId();
             case MODIFY -> "Modify volume " + j.deviceId();
             case RETURN -> "Return volume " + j.deviceId() + " to its pool";
+            case REPLICA -> "Replicate volume " + j.deviceId() + " (SyncType " + j.syncType() + ")";
         };
     }
 

@@ -78,6 +78,34 @@ public final class SimulatorSchema {
                     .end();
         b.define("SIM_StorageConfigurationService", "CIM_StorageConfigurationService")
                 .description("Creates, resizes and deletes volumes in the simulated pools.");
+        b.define("CIM_ReplicationService", "CIM_Service")
+                .method("CreateElementReplica", UINT32)
+                    .in("ElementName", STRING)
+                    .in("SyncType", UINT16)
+                    .in("Mode", UINT16)
+                    .inRef("SourceElement", "CIM_LogicalElement")
+                    .inRef("SourceAccessPoint", "CIM_ServiceAccessPoint")
+                    .inRef("TargetAccessPoint", "CIM_ServiceAccessPoint")
+                    .in("ReplicationSettingData", STRING)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .outRef("Synchronization", "CIM_Synchronized")
+                    .inOutRef("TargetElement", "CIM_LogicalElement")
+                    .inRef("TargetSettingGoal", "CIM_SettingData")
+                    .inRef("TargetPool", "CIM_ResourcePool")
+                    .in("WaitForCopyState", UINT16)
+                    .inRef("ConnectivityCollection", "CIM_ConnectivityCollection")
+                    .inRefArray("Collections", "CIM_Collection")
+                    .end()
+                .method("ModifyReplicaSynchronization", UINT32)
+                    .in("Operation", UINT16)
+                    .inRef("Synchronization", "CIM_Synchronized")
+                    .in("ReplicationSettingData", STRING)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .in("Force", BOOLEAN)
+                    .in("WaitForCopyState", UINT16)
+                    .end();
+        b.define("SIM_ReplicationService", "CIM_ReplicationService")
+                .description("Creates mirrors, snapshots and clones of volumes and manages their relationships.");
         b.define("CIM_WBEMService", "CIM_Service").abstractClass();
         b.define("CIM_ObjectManager", "CIM_WBEMService").property("GatherStatisticalData", BOOLEAN);
         b.subclass("SIM_ObjectManager", "CIM_ObjectManager");
@@ -130,6 +158,12 @@ public final class SimulatorSchema {
                 .array("ClientSettableElementUsage", UINT16).array("SupportedStoragePoolUsage", UINT16)
                 .array("ClientSettablePoolUsage", UINT16);
         b.subclass("SIM_StorageConfigurationCapabilities", "CIM_StorageConfigurationCapabilities");
+        b.define("CIM_ReplicationServiceCapabilities", "CIM_Capabilities")
+                .array("SupportedReplicationTypes", UINT16).array("SupportedAsynchronousActions", UINT16)
+                .array("SupportedSynchronousActions", UINT16).array("SupportedSpecializedElements", UINT16)
+                .array("InitialReplicationState", UINT16).array("SupportedModifyOperations", UINT16)
+                .array("SupportedCopyStates", UINT16);
+        b.subclass("SIM_ReplicationServiceCapabilities", "CIM_ReplicationServiceCapabilities");
 
         // ---- devices
         b.define("CIM_LogicalDevice", "CIM_EnabledLogicalElement").abstractClass()
@@ -219,7 +253,6 @@ public final class SimulatorSchema {
                 .role("AffectedElement", "CIM_ManagedElement").role("AffectingElement", "CIM_Job")
                 .array("ElementEffects", UINT16).array("OtherElementEffectsDescriptions", STRING);
         b.subclass("SIM_AffectedJobElement", "CIM_AffectedJobElement");
-        // Declared so that clients checking for replicas before a delete get an empty answer; no instances yet.
         b.define("CIM_Synchronized", null).association().abstractClass()
                 .role("SystemElement", "CIM_ManagedElement").role("SyncedElement", "CIM_ManagedElement")
                 .property("SyncMaintained", BOOLEAN).property("WhenSynced", DATETIME)
@@ -227,6 +260,7 @@ public final class SimulatorSchema {
                 .property("Mode", UINT16).property("CopyState", UINT16).property("ProgressStatus", UINT16)
                 .property("PercentSynced", UINT16);
         b.define("CIM_StorageSynchronized", "CIM_Synchronized");
+        b.subclass("SIM_StorageSynchronized", "CIM_StorageSynchronized");
         return b.build();
     }
 }

@@ -25,6 +25,7 @@ final class StorageConfigurationMethods {
     static final long OK = 0;
     static final long FAILED = 4;
     static final long INVALID_PARAMETER = 5;
+    static final long IN_USE = 6;
     static final long JOB_STARTED = 4096;
     static final long SIZE_NOT_SUPPORTED = 4097;
 
@@ -41,7 +42,7 @@ final class StorageConfigurationMethods {
     }
 
     /** The outcome of checking a request against the current state. */
-    private record Check(long returnCode, long sizeBytes, String reason) {
+    record Check(long returnCode, long sizeBytes, String reason) {
         static Check ok(long sizeBytes) {
             return new Check(OK, sizeBytes, null);
         }
@@ -156,6 +157,10 @@ final class StorageConfigurationMethods {
             return rejected(INVALID_PARAMETER, "TheElement is required");
         }
         VolumeRecord volume = resolveVolume(model.state(), theElement);
+        String inUse = model.inUse(model.state(), volume);
+        if (inUse != null) {
+            return rejected(IN_USE, volume.deviceId() + " is in use: " + inUse);
+        }
         String method = call.method().name();
         boolean fail = model.behaviour().take(Fault.Kind.FAILED_JOB, method).isPresent();
         if (fail || model.behaviour().replyModeFor(method) == ReplyMode.JOB) {
@@ -207,13 +212,19 @@ final class StorageConfigurationMethods {
                     failJob(job, new Check(FAILED, 0, "the volume " + job.deviceId() + " no longer exists"));
                     return;
                 }
+                String inUse = model.inUse(state, v);
+                if (inUse != null) {
+                    failJob(job, new Check(IN_USE, 0, v.deviceId() + " is in use: " + inUse));
+                    return;
+                }
                 applyReturn(v, job);
             }
+            case REPLICA -> model.replication().runJob(job);
             default -> throw new IllegalStateException("unknown operation " + job.operation());
         }
     }
 
-    private void failJob(JobRecord job, Check check) {
+    void failJob(JobRecord job, Check check) {
         LOG.info("Job {} failed: {}", job.id(), check.reason());
         model.commit(model.withFinishedJob(model.state(), job.finished(JobRecord.Phase.EXCEPTION, model.now(),
                 (int) check.returnCode(), check.reason(), null)));
@@ -221,7 +232,7 @@ final class StorageConfigurationMethods {
 
     // ---------------------------------------------------------------- checks
 
-    private Check checkCreate(ArrayState state, PoolRecord pool, String name, boolean thin, long requested) {
+    Check checkCreate(ArrayState state, PoolRecord pool, String name, boolean thin, long requested) {
         if (pool.primordial()) {
             return new Check(INVALID_PARAMETER, 0, "volumes cannot be allocated from the primordial pool");
         }
@@ -349,7 +360,7 @@ final class StorageConfigurationMethods {
                 volume.sizeBytes(), volume.poolId());
     }
 
-    private void deleteQuietly(String deviceId) {
+    void deleteQuietly(String deviceId) {
         try {
             model.luns().delete(deviceId);
         } catch (IOException e) {
@@ -360,21 +371,21 @@ final class StorageConfigurationMethods {
 
     // ---------------------------------------------------------------- parameters
 
-    private static String elementName(MethodInvocation call) {
+    static String elementName(MethodInvocation call) {
         Object name = call.argument("ElementName");
         return name == null ? null : name.toString().trim();
     }
 
-    private static boolean validName(String name) {
+    static boolean validName(String name) {
         return name.length() <= MAX_NAME_LENGTH && name.chars().noneMatch(Character::isISOControl);
     }
 
-    private static MethodResult rejected(long returnCode, String reason) {
+    static MethodResult rejected(long returnCode, String reason) {
         LOG.info("Rejected with {}: {}", returnCode, reason);
         return new MethodResult.Builder().build(returnCode);
     }
 
-    private static MethodResult sizeResult(Check check) {
+    static MethodResult sizeResult(Check check) {
         LOG.info("Rejected with {}: {}", check.returnCode(), check.reason());
         MethodResult.Builder b = new MethodResult.Builder();
         if (check.returnCode() == SIZE_NOT_SUPPORTED) {
@@ -383,7 +394,7 @@ final class StorageConfigurationMethods {
         return b.build(check.returnCode());
     }
 
-    private static PoolRecord resolvePool(ArrayState state, ObjectPath path) {
+    static PoolRecord resolvePool(ArrayState state, ObjectPath path) {
         CimClass c = SimulatorSchema.get().find(path.className());
         Object id = path.key("InstanceID");
         PoolRecord pool = c != null && c.isA("CIM_StoragePool") && inArrayNamespace(path) && id != null
@@ -394,7 +405,7 @@ final class StorageConfigurationMethods {
         return pool;
     }
 
-    private static VolumeRecord resolveVolume(ArrayState state, ObjectPath path) {
+    static VolumeRecord resolveVolume(ArrayState state, ObjectPath path) {
         CimClass c = SimulatorSchema.get().find(path.className());
         Object deviceId = path.key("DeviceID");
         VolumeRecord v = c != null && c.name().equalsIgnoreCase(Names.VOLUME_CLASS) && inArrayNamespace(path)

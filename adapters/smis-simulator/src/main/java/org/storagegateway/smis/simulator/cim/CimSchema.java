@@ -214,6 +214,21 @@ public final class CimSchema {
             return this;
         }
 
+        public MethodBuilder inRefArray(String parameterName, String referenceClass) {
+            parameters.add(new ParameterDef(parameterName, CimType.REFERENCE, true, referenceClass, true, false));
+            return this;
+        }
+
+        public MethodBuilder inOutRefArray(String parameterName, String referenceClass) {
+            parameters.add(new ParameterDef(parameterName, CimType.REFERENCE, true, referenceClass, true, true));
+            return this;
+        }
+
+        public MethodBuilder outArray(String parameterName, CimType type) {
+            parameters.add(new ParameterDef(parameterName, type, true, null, false, true));
+            return this;
+        }
+
         public MethodBuilder inRef(String parameterName, String referenceClass) {
             parameters.add(new ParameterDef(parameterName, CimType.REFERENCE, false, referenceClass, true, false));
             return this;

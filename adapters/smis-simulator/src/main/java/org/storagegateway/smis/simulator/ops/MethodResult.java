@@ -37,6 +37,14 @@ public record MethodResult(long returnValue, List<Output> outputs) {
             return this;
         }
 
+        /** An array output (a List; of ObjectPaths for a reference array), skipped when null. */
+        public Builder addArray(String name, CimType type, List<?> value) {
+            if (value != null) {
+                outputs.add(new Output(name, type, true, List.copyOf(value)));
+            }
+            return this;
+        }
+
         public MethodResult build(long returnValue) {
             return new MethodResult(returnValue, outputs);
         }
