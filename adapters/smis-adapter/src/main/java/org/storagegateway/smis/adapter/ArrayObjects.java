@@ -51,9 +51,10 @@ final class ArrayObjects {
      *
      * @param naaName the SCSI VPD 0x83 NAA identifier (the volume's Name), used to expose it
      * @param consumedBytes the pool space it takes (SpaceConsumed of its AllocatedFromStoragePool)
+     * @param snapshot whether it is the target of a snapshot relationship (SyncType 7): read-only for the gateway
      */
     record Volume(CIMObjectPath path, String deviceId, String elementName, String naaName, long blockSize,
-                  long blocks, boolean thin, long consumedBytes) {
+                  long blocks, boolean thin, long consumedBytes, boolean snapshot) {
         long sizeBytes() {
             return blockSize * blocks;
         }

@@ -137,6 +137,11 @@ final class CimConnection implements AutoCloseable {
                 () -> all(client.associatorNames(path, assocClass, resultClass, null, null)));
     }
 
+    List<CIMObjectPath> referenceNames(CIMObjectPath path, String resultClass) {
+        return call("ReferenceNames " + resultClass + " of " + path.getObjectName(),
+                () -> all(client.referenceNames(path, resultClass, null)));
+    }
+
     List<CIMInstance> references(CIMObjectPath path, String resultClass, String... properties) {
         return call("References " + resultClass + " of " + path.getObjectName(),
                 () -> all(client.referenceInstances(path, resultClass, null, false, nullIfEmpty(properties))));

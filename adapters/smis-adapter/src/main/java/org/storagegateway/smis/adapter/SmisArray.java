@@ -41,6 +41,13 @@ final class SmisArray {
             "root/PG_Interop");
     static final String CREATE_OR_MODIFY = "CreateOrModifyElementFromStoragePool";
     static final String RETURN_TO_POOL = "ReturnToStoragePool";
+    static final String CREATE_ELEMENT_REPLICA = "CreateElementReplica";
+    static final String MODIFY_REPLICA_SYNCHRONIZATION = "ModifyReplicaSynchronization";
+    /** SyncType values of CreateElementReplica. */
+    static final long SYNC_SNAPSHOT = 7;
+    static final long SYNC_CLONE = 8;
+    static final int COPY_SYNCHRONIZED = 4;
+    static final long DETACH = 8;
     static final long SNIA = 11;
     static final long ELEMENT_TYPE_THICK = 2;
     static final long ELEMENT_TYPE_THIN = 5;
@@ -255,8 +262,9 @@ final class SmisArray {
         });
     }
 
-    /** The volumes a pool holds, with the space each consumes in it. */
-    List<Volume> volumes(Pool pool) {
+    /** The volumes a pool holds, with the space each consumes in it and whether each is a snapshot. */
+    List<Volume> volumes(StorageSystem system, Pool pool) {
+        Map<String, Long> replicaTargets = replicaTargets(system);
         Map<String, Long> consumed = new HashMap<>();
         for (CIMInstance allocation : cim.references(pool.path(), "CIM_AllocatedFromStoragePool", "Dependent",
                 "SpaceConsumed")) {
@@ -269,16 +277,16 @@ final class SmisArray {
         List<Volume> volumes = new ArrayList<>();
         for (CIMInstance volume : cim.associators(pool.path(), "CIM_AllocatedFromStoragePool", "CIM_StorageVolume",
                 VOLUME_PROPERTIES)) {
-            volumes.add(volume(volume, consumed));
+            volumes.add(volume(volume, consumed, replicaTargets));
         }
         return volumes;
     }
 
-    Optional<Volume> volumeNamed(Pool pool, String elementName) {
-        return volumes(pool).stream().filter(v -> v.elementName().equals(elementName)).findFirst();
+    Optional<Volume> volumeNamed(StorageSystem system, Pool pool, String elementName) {
+        return volumes(system, pool).stream().filter(v -> v.elementName().equals(elementName)).findFirst();
     }
 
-    private static Volume volume(CIMInstance v, Map<String, Long> consumed) {
+    private static Volume volume(CIMInstance v, Map<String, Long> consumed, Map<String, Long> replicaTargets) {
         String deviceId = CimValues.text(v, "DeviceID");
         long blockSize = CimValues.number(v, "BlockSize");
         long blocks = CimValues.number(v, "NumberOfBlocks");
@@ -290,7 +298,8 @@ final class SmisArray {
         return new Volume(v.getObjectPath(), deviceId, CimValues.optionalText(v, "ElementName").orElse(""),
                 CimValues.optionalText(v, "Name").orElse(""), blockSize, blocks,
                 CimValues.flag(v, "ThinlyProvisioned", false),
-                consumed.getOrDefault(deviceId, blockSize * blocks));
+                consumed.getOrDefault(deviceId, blockSize * blocks),
+                replicaTargets.getOrDefault(deviceId, 0L) == SYNC_SNAPSHOT);
     }
 
     /**
@@ -309,8 +318,20 @@ final class SmisArray {
                 new CIMArgument<>("ElementType", CIMDataType.UINT16_T, new UnsignedInteger16((int) elementType)),
                 new CIMArgument<>("Size", CIMDataType.UINT64_T, new UnsignedInteger64(Long.toString(sizeBytes))),
                 new CIMArgument<>("InPool", new CIMDataType("CIM_StoragePool"), pool.path()));
+        return createdVolume(outcome, "TheElement", elementName, quirks);
+    }
+
+    /**
+     * The volume a method created, as the array names it: the output parameter {@code outParameter} of a synchronous
+     * success, or the CIM_AffectedJobElement of the job. Empty when the array no longer knows the finished job.
+     */
+    private Optional<Volume> createdVolume(Jobs.Outcome outcome, String outParameter, String elementName,
+                                           Set<Quirk> quirks) {
         Optional<CIMInstance> created;
-        if (outcome.job().isPresent()) {
+        Object element = outcome.result().out().get(outParameter.toLowerCase(Locale.ROOT));
+        if (element instanceof CIMObjectPath path) {
+            created = cim.getInstance(path, VOLUME_PROPERTIES);
+        } else if (outcome.job().isPresent()) {
             List<CIMInstance> affected;
             try {
                 affected = cim.associators(outcome.job().get(), "CIM_AffectedJobElement", "CIM_StorageVolume",
@@ -327,12 +348,8 @@ final class SmisArray {
             }
             created = Optional.of(affected.get(0));
         } else {
-            Object element = outcome.result().out().get("theelement");
-            if (!(element instanceof CIMObjectPath path)) {
-                throw new StorageException(StandardErrorCode.UNRECOGNIZED_STATE,
-                        CREATE_OR_MODIFY + " succeeded without returning TheElement");
-            }
-            created = cim.getInstance(path, VOLUME_PROPERTIES);
+            throw new StorageException(StandardErrorCode.UNRECOGNIZED_STATE,
+                    "The array reported success without returning " + outParameter);
         }
         if (created.isEmpty()) {
             return Optional.empty();
@@ -349,7 +366,62 @@ final class SmisArray {
             consumed.put(CimValues.text(volume, "DeviceID"),
                     CimValues.optionalNumber(allocation, "SpaceConsumed").orElse(0L));
         }
-        return Optional.of(volume(volume, consumed));
+        return Optional.of(volume(volume, consumed, Map.of()));
+    }
+
+    /**
+     * Replicate a volume into a new one named {@code elementName} in the same pool with CreateElementReplica
+     * (SyncType 7 snapshot or 8 clone), waiting until the copy is Synchronized; empty as for {@link #createVolume}.
+     */
+    Optional<Volume> replicate(StorageSystem system, Pool pool, Volume source, String elementName, long syncType,
+                               Set<Quirk> quirks, Jobs jobs, TaskMonitor monitor) {
+        CIMObjectPath service = service(system, "CIM_ReplicationService");
+        Jobs.Outcome outcome = jobs.run(service, CREATE_ELEMENT_REPLICA, monitor,
+                (syncType == SYNC_SNAPSHOT ? "snapshot " : "clone ") + source.elementName() + " into " + elementName,
+                new CIMArgument<>("ElementName", CIMDataType.STRING_T, elementName),
+                new CIMArgument<>("SyncType", CIMDataType.UINT16_T, new UnsignedInteger16((int) syncType)),
+                new CIMArgument<>("SourceElement", new CIMDataType("CIM_LogicalElement"), source.path()),
+                new CIMArgument<>("TargetPool", new CIMDataType("CIM_ResourcePool"), pool.path()),
+                new CIMArgument<>("WaitForCopyState", CIMDataType.UINT16_T, new UnsignedInteger16(COPY_SYNCHRONIZED)));
+        return createdVolume(outcome, "TargetElement", elementName, quirks);
+    }
+
+    /**
+     * End the replication relationship whose target is {@code target}, leaving both volumes as they are
+     * (ModifyReplicaSynchronization 8 Detach). Does nothing when there is none.
+     */
+    void detachReplica(StorageSystem system, Volume target, Jobs jobs, TaskMonitor monitor) {
+        for (CIMObjectPath sync : cim.referenceNames(target.path(), "CIM_StorageSynchronized")) {
+            Object synced = sync.getKeyValue("SyncedElement");
+            if (synced instanceof CIMObjectPath path && target.deviceId().equals(path.getKeyValue("DeviceID"))) {
+                jobs.run(service(system, "CIM_ReplicationService"), MODIFY_REPLICA_SYNCHRONIZATION, monitor,
+                        "detach " + target.elementName() + " from its source",
+                        new CIMArgument<>("Operation", CIMDataType.UINT16_T, new UnsignedInteger16((int) DETACH)),
+                        new CIMArgument<>("Synchronization", new CIMDataType("CIM_Synchronized"), sync));
+            }
+        }
+    }
+
+    /** The SyncType of every replication relationship by the DeviceID of its target. */
+    Map<String, Long> replicaTargets(StorageSystem system) {
+        Map<String, Long> targets = new HashMap<>();
+        List<CIMInstance> syncs;
+        try {
+            syncs = cim.enumerateInstances(system.namespace(), "CIM_StorageSynchronized", "SyncType",
+                    "SystemElement", "SyncedElement");
+        } catch (StorageException e) {
+            if (cimError(e) == WBEMException.CIM_ERR_INVALID_CLASS) {
+                return targets;
+            }
+            throw e;
+        }
+        for (CIMInstance sync : syncs) {
+            Object device = CimValues.reference(sync, "SyncedElement").getKeyValue("DeviceID");
+            if (device instanceof String id) {
+                targets.put(id, CimValues.optionalNumber(sync, "SyncType").orElse(0L));
+            }
+        }
+        return targets;
     }
 
     /** Grow a volume with CreateOrModifyElementFromStoragePool on TheElement. */

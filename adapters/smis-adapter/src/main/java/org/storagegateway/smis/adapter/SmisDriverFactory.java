@@ -75,7 +75,8 @@ public final class SmisDriverFactory implements StorageDriverFactory {
                             false, false),
                     new ConfigKey(PROVISIONING, "thick (default) or thin", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
-                    Capability.VDI_RESIZE, Capability.VDI_INTRODUCE, Capability.THIN_PROVISIONING));
+                    Capability.VDI_RESIZE, Capability.VDI_INTRODUCE, Capability.VDI_CLONE, Capability.VDI_SNAPSHOT,
+                    Capability.THIN_PROVISIONING));
 
     private final List<VendorQuirks> vendorQuirks = new CopyOnWriteArrayList<>();
     private final Map<String, SmisArray> arrays = new ConcurrentHashMap<>();

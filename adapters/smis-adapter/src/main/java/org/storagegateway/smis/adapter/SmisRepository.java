@@ -19,6 +19,8 @@ import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.StorageRepository;
 import org.storagegateway.spi.model.Capability;
+import org.storagegateway.spi.model.CloneRequest;
+import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
 import org.storagegateway.spi.model.SrStats;
@@ -94,7 +96,7 @@ final class SmisRepository implements StorageRepository {
     @Override
     public List<VdiInfo> scan() {
         List<VdiInfo> vdis = new ArrayList<>();
-        for (Volume volume : array.volumes(pool())) {
+        for (Volume volume : array.volumes(system(), pool())) {
             if (UUID.matcher(volume.elementName()).matches()) {
                 vdis.add(vdi(volume));
             }
@@ -109,7 +111,7 @@ final class SmisRepository implements StorageRepository {
 
     private SrStats stats(Pool pool) {
         long allocated = 0;
-        for (Volume volume : array.volumes(pool)) {
+        for (Volume volume : array.volumes(system(), pool)) {
             if (UUID.matcher(volume.elementName()).matches()) {
                 allocated += volume.sizeBytes();
             }
@@ -121,14 +123,14 @@ final class SmisRepository implements StorageRepository {
     public VdiInfo createVdi(CreateVdiRequest request) {
         requireUuid(request.vdiUuid());
         Pool pool = pool();
-        Optional<Volume> existing = array.volumeNamed(pool, request.vdiUuid());
+        Optional<Volume> existing = array.volumeNamed(system(), pool, request.vdiUuid());
         if (existing.isPresent()) {
             return vdi(existing.get());
         }
         require(Capability.VDI_CREATE, "create volumes");
         context.task().checkCancelled();
         Volume created = array.createVolume(system(), pool, request.vdiUuid(), request.virtualSize(), thin, quirks,
-                jobs, context.task()).or(() -> array.volumeNamed(pool, request.vdiUuid())).orElseThrow(() -> new StorageException(
+                jobs, context.task()).or(() -> array.volumeNamed(system(), pool, request.vdiUuid())).orElseThrow(() -> new StorageException(
                 StandardErrorCode.STORAGE_FAILURE, "The array reported volume " + request.vdiUuid()
                 + " created but does not list it in pool '" + poolId + "'"));
         context.logger().log(System.Logger.Level.INFO, "Created volume {0} ({1}) of {2} bytes in pool {3}",
@@ -138,7 +140,7 @@ final class SmisRepository implements StorageRepository {
 
     @Override
     public void deleteVdi(String vdiUuid) {
-        Optional<Volume> volume = array.volumeNamed(pool(), vdiUuid);
+        Optional<Volume> volume = array.volumeNamed(system(), pool(), vdiUuid);
         if (volume.isEmpty()) {
             return;
         }
@@ -151,7 +153,7 @@ final class SmisRepository implements StorageRepository {
     @Override
     public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
         Pool pool = pool();
-        Volume volume = array.volumeNamed(pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid));
+        Volume volume = array.volumeNamed(system(), pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid));
         if (newVirtualSizeBytes < volume.sizeBytes()) {
             throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Volume " + vdiUuid + " is "
                     + volume.sizeBytes() + " bytes; shrinking it to " + newVirtualSizeBytes + " is refused");
@@ -161,12 +163,50 @@ final class SmisRepository implements StorageRepository {
         }
         require(Capability.VDI_RESIZE, "grow volumes");
         array.resizeVolume(system(), volume, newVirtualSizeBytes, jobs, context.task());
-        return vdi(array.volumeNamed(pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid)));
+        return vdi(array.volumeNamed(system(), pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid)));
+    }
+
+    /** A clone is a full replica (SyncType 8) detached from its source once synchronized: an independent LUN. */
+    @Override
+    public CloneResult cloneVdi(CloneRequest request) {
+        return replicate(request, SmisArray.SYNC_CLONE, Capability.VDI_CLONE, "clone volumes");
+    }
+
+    /** A snapshot is a replica with SyncType 7 that stays associated with its source; the gateway reads it only. */
+    @Override
+    public CloneResult snapshotVdi(CloneRequest request) {
+        return replicate(request, SmisArray.SYNC_SNAPSHOT, Capability.VDI_SNAPSHOT, "snapshot volumes");
+    }
+
+    private CloneResult replicate(CloneRequest request, long syncType, Capability capability, String what) {
+        requireUuid(request.newUuid());
+        Pool pool = pool();
+        Volume source = array.volumeNamed(system(), pool, request.sourceUuid())
+                .orElseThrow(() -> notFound(request.sourceUuid()));
+        Optional<Volume> existing = array.volumeNamed(system(), pool, request.newUuid());
+        Volume target;
+        if (existing.isPresent()) {
+            target = existing.get();
+        } else {
+            require(capability, what);
+            context.task().checkCancelled();
+            target = array.replicate(system(), pool, source, request.newUuid(), syncType, quirks, jobs,
+                    context.task()).or(() -> array.volumeNamed(system(), pool, request.newUuid()))
+                    .orElseThrow(() -> new StorageException(StandardErrorCode.STORAGE_FAILURE, "The array reported"
+                            + " replica " + request.newUuid() + " created but does not list it"));
+            context.logger().log(System.Logger.Level.INFO, "Replicated volume {0} into {1} ({2}), SyncType {3}",
+                    source.elementName(), target.elementName(), target.deviceId(), syncType);
+        }
+        if (syncType == SmisArray.SYNC_CLONE) {
+            array.detachReplica(system(), target, jobs, context.task());
+        }
+        Volume now = array.volumeNamed(system(), pool, request.newUuid()).orElse(target);
+        return new CloneResult(vdi(now), vdi(source), Optional.empty());
     }
 
     @Override
     public VdiInfo introduceVdi(IntroduceVdiRequest request) {
-        return vdi(array.volumeNamed(pool(), request.vdiUuid()).orElseThrow(() -> notFound(request.vdiUuid())));
+        return vdi(array.volumeNamed(system(), pool(), request.vdiUuid()).orElseThrow(() -> notFound(request.vdiUuid())));
     }
 
     private void require(Capability capability, String what) {
@@ -187,7 +227,7 @@ final class SmisRepository implements StorageRepository {
     }
 
     private VdiInfo vdi(Volume volume) {
-        return new VdiInfo(volume.elementName(), volume.sizeBytes(), volume.consumedBytes(), false, false,
+        return new VdiInfo(volume.elementName(), volume.sizeBytes(), volume.consumedBytes(), volume.snapshot(), false,
                 Optional.empty(), Map.of("smis-device-id", volume.deviceId(), "smis-naa", volume.naaName(),
                         "smis-pool", poolId, "smis-thin", Boolean.toString(volume.thin())));
     }

@@ -151,6 +151,59 @@ class SimulatedArrayTests {
         assertThat(sr(host).scan()).extracting(VdiInfo::uuid).doesNotContain(uuid);
     }
 
+    @ParameterizedTest
+    @EnumSource(ReplyMode.class)
+    void aSnapshotStaysReadOnlyAndACloneIsAnIndependentWritableLunWithTheSourcesData(ReplyMode mode) throws Exception {
+        sim.behaviour(Behaviour.defaults().withReplyMode(mode).withJobDurationMillis(200));
+        FakeHost host = host();
+        SrStats before = sr(host).stats();
+        String source = UUID.randomUUID().toString();
+        VdiInfo created = sr(host).createVdi(new CreateVdiRequest("k", source, 4 * MIB));
+        byte[] data = "written through the array's LUN file".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var lun = java.nio.channels.FileChannel.open(sim.lunFile(created.smConfig().get("smis-device-id")),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            lun.write(java.nio.ByteBuffer.wrap(data), 4096);
+        }
+
+        String snapshot = UUID.randomUUID().toString();
+        var snap = sr(host).snapshotVdi(new org.storagegateway.spi.model.CloneRequest("s", source, snapshot,
+                UUID.randomUUID().toString()));
+        assertThat(snap.created().uuid()).isEqualTo(snapshot);
+        assertThat(snap.created().readOnly()).isTrue();
+        assertThat(snap.source().uuid()).isEqualTo(source);
+        assertThat(snap.baseCopy()).isEmpty();
+
+        String clone = UUID.randomUUID().toString();
+        var cloned = sr(host).cloneVdi(new org.storagegateway.spi.model.CloneRequest("c", source, clone,
+                UUID.randomUUID().toString()));
+        assertThat(cloned.created().readOnly()).isFalse();
+        assertThat(cloned.created().virtualSize()).isEqualTo(4 * MIB);
+        assertThat(readAt(cloned.created(), 4096, data.length)).isEqualTo(data);
+        assertThat(readAt(snap.created(), 4096, data.length)).isEqualTo(data);
+        // A repeated clone request finds the clone instead of making a second one.
+        int volumes = sim.state().volumes().size();
+        assertThat(sr(host).cloneVdi(new org.storagegateway.spi.model.CloneRequest("c", source, clone,
+                UUID.randomUUID().toString())).created().uuid()).isEqualTo(clone);
+        assertThat(sim.state().volumes()).hasSize(volumes);
+
+        // The snapshot holds its source: the array refuses to return the source before it.
+        assertThatThrownBy(() -> sr(host).deleteVdi(source)).isInstanceOfSatisfying(StorageException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.VDI_IN_USE));
+        sr(host).deleteVdi(snapshot);
+        sr(host).deleteVdi(source);
+        assertThat(sr(host).scan()).extracting(VdiInfo::uuid).contains(clone).doesNotContain(source, snapshot);
+        sr(host).deleteVdi(clone);
+        assertThat(sr(host).stats()).isEqualTo(before);
+    }
+
+    byte[] readAt(VdiInfo vdi, long offset, int length) throws java.io.IOException {
+        try (var lun = java.nio.channels.FileChannel.open(sim.lunFile(vdi.smConfig().get("smis-device-id")))) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+            lun.read(buffer, offset);
+            return buffer.array();
+        }
+    }
+
     @Test
     void shrinkingIsRefusedAsTheCallersMistake() {
         FakeHost host = host();
