@@ -58,6 +58,7 @@ final class SmisArray {
 
     private final CimConnection cim;
     private volatile Registration registration;
+    private volatile List<StorageSystem> systems;
     private final Map<String, Set<Capability>> capabilities = new ConcurrentHashMap<>();
     private final Map<String, CIMObjectPath> services = new ConcurrentHashMap<>();
 
@@ -111,8 +112,20 @@ final class SmisArray {
                 + " has no interop namespace (tried " + String.join(", ", INTEROP_NAMESPACES) + ")", last);
     }
 
-    /** The storage systems that conform to the Array profile; their paths carry the vendor namespace. */
+    /**
+     * The storage systems that conform to the Array profile; their paths carry the vendor namespace. Read once per
+     * connection: an array's systems do not come and go.
+     */
     List<StorageSystem> systems() {
+        List<StorageSystem> known = systems;
+        if (known == null) {
+            known = List.copyOf(readSystems());
+            systems = known;
+        }
+        return known;
+    }
+
+    private List<StorageSystem> readSystems() {
         Registration reg = registration();
         List<CIMInstance> arrayProfiles = cim.enumerateInstances(reg.interopNamespace(), "CIM_RegisteredProfile",
                 "RegisteredName", "RegisteredOrganization", "RegisteredVersion");
@@ -147,21 +160,33 @@ final class SmisArray {
     /** The concrete pools of a system that can hold volumes (primordial and spare pools left out). */
     List<Pool> pools(StorageSystem system, Set<Quirk> quirks) {
         List<Pool> pools = new ArrayList<>();
-        for (CIMInstance pool : cim.associators(system.path(), "CIM_HostedStoragePool", "CIM_StoragePool",
-                "InstanceID", "ElementName", "TotalManagedSpace", "RemainingManagedSpace", "Usage", "Primordial")) {
-            if (CimValues.flag(pool, "Primordial", false)
-                    || CimValues.optionalNumber(pool, "Usage").orElse(2L) == 8) {
-                continue;
-            }
+        for (CIMInstance pool : concretePools(system)) {
             pools.add(pool(pool, system, quirks));
         }
         return pools;
     }
 
+    /** One concrete pool, read fresh (its free space changes with every volume). */
     Pool pool(StorageSystem system, String poolId, Set<Quirk> quirks) {
-        return pools(system, quirks).stream().filter(p -> p.id().equals(poolId)).findFirst()
-                .orElseThrow(() -> new StorageException(StandardErrorCode.SR_NOT_FOUND,
-                        "Storage system '" + system.name() + "' has no usable pool '" + poolId + "'"));
+        for (CIMInstance pool : concretePools(system)) {
+            if (poolId.equals(CimValues.optionalText(pool, "InstanceID").orElse(null))) {
+                return pool(pool, system, quirks);
+            }
+        }
+        throw new StorageException(StandardErrorCode.SR_NOT_FOUND,
+                "Storage system '" + system.name() + "' has no usable pool '" + poolId + "'");
+    }
+
+    private List<CIMInstance> concretePools(StorageSystem system) {
+        List<CIMInstance> pools = new ArrayList<>();
+        for (CIMInstance pool : cim.associators(system.path(), "CIM_HostedStoragePool", "CIM_StoragePool",
+                "InstanceID", "ElementName", "TotalManagedSpace", "RemainingManagedSpace", "Usage", "Primordial")) {
+            if (!CimValues.flag(pool, "Primordial", false)
+                    && CimValues.optionalNumber(pool, "Usage").orElse(2L) != 8) {
+                pools.add(pool);
+            }
+        }
+        return pools;
     }
 
     private Pool pool(CIMInstance pool, StorageSystem system, Set<Quirk> quirks) {
