@@ -15,14 +15,26 @@ import java.util.Objects;
  * @param capacityBytes   raw capacity of a new array (the primordial pool); ignored when the state exists
  * @param behaviour       the initial behaviour (replies, jobs, faults)
  * @param maxRequestBytes the largest request body accepted
+ * @param iscsiPort       the loopback TCP port of the iSCSI targets (tgtd) that publish masked volumes; 0 for any
+ *                        free one, negative for no data path (masking then changes only the CIM model, and the
+ *                        target port advertises 3260)
  */
 public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, int httpsPort, String user,
-                              Path passwordFile, long capacityBytes, Behaviour behaviour, int maxRequestBytes) {
+                              Path passwordFile, long capacityBytes, Behaviour behaviour, int maxRequestBytes,
+                              int iscsiPort) {
 
     public static final int DEFAULT_HTTP_PORT = 5988;
     public static final int DEFAULT_HTTPS_PORT = 5989;
     public static final long DEFAULT_CAPACITY_BYTES = 1L << 40;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 4 << 20;
+    public static final int DEFAULT_ISCSI_PORT = 3260;
+
+    /** The configuration of a simulator before the iSCSI data path existed: it gets one on port 3260. */
+    public SimulatorConfig(Path stateDir, String bindAddress, int httpPort, int httpsPort, String user,
+                           Path passwordFile, long capacityBytes, Behaviour behaviour, int maxRequestBytes) {
+        this(stateDir, bindAddress, httpPort, httpsPort, user, passwordFile, capacityBytes, behaviour,
+                maxRequestBytes, DEFAULT_ISCSI_PORT);
+    }
 
     public SimulatorConfig {
         Objects.requireNonNull(stateDir, "stateDir");
@@ -32,12 +44,18 @@ public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, i
         if (httpPort < 0 && httpsPort < 0) {
             throw new IllegalArgumentException("at least one of HTTP and HTTPS must be enabled");
         }
+        if (iscsiPort > 65535) {
+            throw new IllegalArgumentException("iscsiPort must be a TCP port");
+        }
         if (maxRequestBytes < 4096) {
             throw new IllegalArgumentException("maxRequestBytes must be at least 4096");
         }
     }
 
-    /** Defaults: loopback, ports 5988/5989, user "admin", generated password, 1 TiB, synchronous replies. */
+    /**
+     * Defaults: loopback, ports 5988/5989, user "admin", generated password, 1 TiB, synchronous replies, iSCSI targets
+     * on 3260.
+     */
     public static Builder builder(Path stateDir) {
         return new Builder(stateDir);
     }
@@ -53,6 +71,7 @@ public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, i
         private long capacityBytes = DEFAULT_CAPACITY_BYTES;
         private Behaviour behaviour = Behaviour.defaults();
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        private int iscsiPort = DEFAULT_ISCSI_PORT;
 
         private Builder(Path stateDir) {
             this.stateDir = stateDir;
@@ -73,10 +92,17 @@ public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, i
             return this;
         }
 
-        /** Any free ports for both HTTP and HTTPS (tests, embedding). */
+        /** Any free ports for HTTP, HTTPS and iSCSI (tests, embedding). */
         public Builder ephemeralPorts() {
             this.httpPort = 0;
             this.httpsPort = 0;
+            this.iscsiPort = 0;
+            return this;
+        }
+
+        /** The iSCSI targets' port: 0 for any free one, negative for no data path. */
+        public Builder iscsiPort(int port) {
+            this.iscsiPort = port;
             return this;
         }
 
@@ -107,7 +133,7 @@ public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, i
 
         public SimulatorConfig build() {
             return new SimulatorConfig(stateDir, bindAddress, httpPort, httpsPort, user, passwordFile, capacityBytes,
-                    behaviour, maxRequestBytes);
+                    behaviour, maxRequestBytes, iscsiPort);
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.storagegateway.smis.simulator;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.storagegateway.smis.simulator.array.ArrayModel;
 import org.storagegateway.smis.simulator.array.ArrayState;
+import org.storagegateway.smis.simulator.array.IscsiPortal;
 import org.storagegateway.smis.simulator.array.Names;
 import org.storagegateway.smis.simulator.ops.CimOperations;
 import org.storagegateway.smis.simulator.server.CimHttpHandler;
@@ -62,6 +65,8 @@ public final class SmisSimulator implements AutoCloseable {
         Credentials credentials = Credentials.resolve(config.user(), config.passwordFile(), stateDir);
         TlsMaterial tls = config.httpsPort() >= 0 ? TlsMaterial.loadOrCreate(stateDir.resolve("tls")) : null;
         ArrayModel array = ArrayModel.open(stateDir, config.capacityBytes(), behaviour, System::currentTimeMillis);
+        array.portal(IscsiPortal.loopback(config.iscsiPort() > 0 ? config.iscsiPort()
+                : config.iscsiPort() == 0 ? freeLoopbackPort() : SimulatorConfig.DEFAULT_ISCSI_PORT));
         RequestStatistics statistics = new RequestStatistics();
         CimServer server = null;
         try {
@@ -79,6 +84,22 @@ public final class SmisSimulator implements AutoCloseable {
                 sim.httpsPort() >= 0 ? " https://" + config.bindAddress() + ":" + sim.httpsPort() : "",
                 credentials.user(), credentials.passwordFile());
         return sim;
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The TCP port the array's iSCSI target port advertises (on 127.0.0.1). */
+    public int iscsiPort() {
+        return array.portal().port();
+    }
+
+    /** The base iSCSI name of the array's targets; a masking view's target is {@code <base>:spc-<n>}. */
+    public String targetIqn() {
+        return array.state().targetIqn();
     }
 
     /** The bound HTTP port, or -1 when HTTP is off. */

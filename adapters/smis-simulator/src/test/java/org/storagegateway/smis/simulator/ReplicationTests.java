@@ -9,10 +9,6 @@ import static org.storagegateway.smis.simulator.TestSimulators.volumeRef;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import javax.security.auth.Subject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,13 +19,6 @@ import org.sentrysoftware.wbem.javax.cim.CIMArgument;
 import org.sentrysoftware.wbem.javax.cim.CIMDataType;
 import org.sentrysoftware.wbem.javax.cim.CIMObjectPath;
 import org.sentrysoftware.wbem.javax.cim.UnsignedInteger16;
-import org.sentrysoftware.wbem.javax.cim.UnsignedInteger32;
-import org.sentrysoftware.wbem.javax.wbem.CloseableIterator;
-import org.sentrysoftware.wbem.javax.wbem.client.PasswordCredential;
-import org.sentrysoftware.wbem.javax.wbem.client.UserPrincipal;
-import org.sentrysoftware.wbem.javax.wbem.client.WBEMClient;
-import org.sentrysoftware.wbem.javax.wbem.client.WBEMClientConstants;
-import org.sentrysoftware.wbem.javax.wbem.client.WBEMClientFactory;
 import org.storagegateway.smis.simulator.array.Names;
 import org.storagegateway.smis.simulator.array.SyncRecord;
 
@@ -72,7 +61,7 @@ class ReplicationTests {
     @Test
     void aSnapshotCopiesTheSourceAndIsCountedInItsPoolUntilReturned() throws Exception {
         long before = remaining(Names.THICK_POOL_ID);
-        String source = createVolume("snap-source");
+        String source = TestSimulators.createVolume(sim, "snap-source", SIZE);
         byte[] data = "bytes the snapshot must carry".getBytes(StandardCharsets.US_ASCII);
         try (RandomAccessFile f = new RandomAccessFile(sim.lunFile(source).toFile(), "rw")) {
             f.seek(SIZE - 4096);
@@ -110,13 +99,13 @@ class ReplicationTests {
         assertThat(sourceInUse.returnValue("ReturnToStoragePool")).as(sourceInUse.all()).isEqualTo(6);
 
         // Return To ResourcePool (19) deletes the snapshot and its association, as lsm does before a delete.
-        try (Sblim client = new Sblim(sim)) {
-            CIMObjectPath association = client.synchronizationOf(target);
-            assertThat(client.modify(19, association)).isZero();
+        try (SblimSession client = new SblimSession(sim)) {
+            CIMObjectPath association = synchronizationOf(client, target);
+            assertThat(modify(client, 19, association)).isZero();
         }
         assertThat(sim.state().volume(target)).isNull();
         assertThat(sim.lunFile(target)).doesNotExist();
-        returnVolume(source);
+        TestSimulators.returnVolume(sim, source);
         assertThat(remaining(Names.THICK_POOL_ID)).isEqualTo(before);
     }
 
@@ -124,7 +113,7 @@ class ReplicationTests {
     void aCloneInAnotherPoolIsDetachedIntoAnIndependentVolume() throws Exception {
         long thickBefore = remaining(Names.THICK_POOL_ID);
         long thinBefore = remaining(Names.THIN_POOL_ID);
-        String source = createVolume("clone-source");
+        String source = TestSimulators.createVolume(sim, "clone-source", SIZE);
         Wbemcli.Result clone = Wbemcli.run("cm", base + "/" + replicationService(sim),
                 "CreateElementReplica.ElementName=\"clone-1\",SyncType=8,TargetPool=SIM_StoragePool.InstanceID=\""
                         + Names.THIN_POOL_ID + "\",SourceElement=" + volumeRef(sim, source));
@@ -134,23 +123,23 @@ class ReplicationTests {
         assertThat(remaining(Names.THIN_POOL_ID)).isEqualTo(thinBefore - SIZE);
         assertThat(sim.state().syncOfTarget(target).copyType()).isEqualTo(5);
 
-        try (Sblim client = new Sblim(sim)) {
-            CIMObjectPath association = client.synchronizationOf(target);
-            assertThat(client.modify(12, association)).isZero();
+        try (SblimSession client = new SblimSession(sim)) {
+            CIMObjectPath association = synchronizationOf(client, target);
+            assertThat(modify(client, 12, association)).isZero();
             assertThat(sim.state().syncOfTarget(target).copyState()).isEqualTo(SyncRecord.FRACTURED);
-            assertThat(client.modify(2, association)).as("Abort is not supported").isEqualTo(1);
-            assertThat(client.modify(8, association)).isZero();
+            assertThat(modify(client, 2, association)).as("Abort is not supported").isEqualTo(1);
+            assertThat(modify(client, 8, association)).isZero();
         }
         assertThat(sim.state().syncOfTarget(target)).isNull();
-        returnVolume(source);
-        returnVolume(target);
+        TestSimulators.returnVolume(sim, source);
+        TestSimulators.returnVolume(sim, target);
         assertThat(remaining(Names.THICK_POOL_ID)).isEqualTo(thickBefore);
         assertThat(remaining(Names.THIN_POOL_ID)).isEqualTo(thinBefore);
     }
 
     @Test
     void aReplicaRunsAsAJobThatAffectsExactlyTheTarget() throws Exception {
-        String source = createVolume("job-source");
+        String source = TestSimulators.createVolume(sim, "job-source", SIZE);
         sim.behaviour(Behaviour.defaults().withReplyMode(Names.CREATE_ELEMENT_REPLICA, ReplyMode.JOB)
                 .withJobDurationMillis(200));
         try {
@@ -182,7 +171,7 @@ class ReplicationTests {
 
     @Test
     void badRequestsGetReturnCodesAndCimErrors() throws Exception {
-        String source = createVolume("bad-source");
+        String source = TestSimulators.createVolume(sim, "bad-source", SIZE);
         Wbemcli.Result noType = Wbemcli.run("cm", base + "/" + replicationService(sim),
                 "CreateElementReplica.ElementName=\"x\",SourceElement=" + volumeRef(sim, source));
         assertThat(noType.returnValue("CreateElementReplica")).as(noType.all()).isEqualTo(5);
@@ -195,21 +184,7 @@ class ReplicationTests {
         Wbemcli.Result noSource = Wbemcli.run("cm", base + "/" + replicationService(sim),
                 "CreateElementReplica.SyncType=7,SourceElement=" + volumeRef(sim, "FFFFF"));
         assertThat(noSource.cimError()).as(noSource.all()).isEqualTo(6);
-        returnVolume(source);
-    }
-
-    private String createVolume(String name) throws Exception {
-        Wbemcli.Result created = Wbemcli.run("cm", base + "/" + service(sim),
-                "CreateOrModifyElementFromStoragePool.ElementName=\"" + name + "\",ElementType=2,Size=" + SIZE
-                        + ",InPool=SIM_StoragePool.InstanceID=\"" + Names.THICK_POOL_ID + "\"");
-        assertThat(created.returnValue("CreateOrModifyElementFromStoragePool")).as(created.all()).isZero();
-        return WbemcliTests.deviceId(created.out());
-    }
-
-    private void returnVolume(String deviceId) throws Exception {
-        Wbemcli.Result returned = Wbemcli.run("cm", base + "/" + service(sim),
-                "ReturnToStoragePool.TheElement=" + volumeRef(sim, deviceId));
-        assertThat(returned.returnValue("ReturnToStoragePool")).as(returned.all()).isZero();
+        TestSimulators.returnVolume(sim, source);
     }
 
     private long remaining(String poolId) throws Exception {
@@ -217,63 +192,15 @@ class ReplicationTests {
         return Long.parseLong(p.property("RemainingManagedSpace"));
     }
 
-    /** The SBLIM client, for calls whose reference arguments are association paths. */
-    static final class Sblim implements AutoCloseable {
-        final WBEMClient client;
-        final SmisSimulator sim;
-
-        Sblim(SmisSimulator sim) throws Exception {
-            this.sim = sim;
-            client = WBEMClientFactory.getClient(WBEMClientConstants.PROTOCOL_CIMXML);
-            client.setProperty(WBEMClientConstants.PROP_TIMEOUT, "15000");
-            Subject subject = new Subject();
-            subject.getPrincipals().add(new UserPrincipal(sim.user()));
-            subject.getPrivateCredentials().add(new PasswordCredential(sim.password()));
-            client.initialize(new CIMObjectPath("http", "127.0.0.1", Integer.toString(sim.httpPort()), null, null,
-                    null), subject, null);
-        }
-
-        CIMObjectPath synchronizationOf(String targetDeviceId) throws Exception {
-            List<CIMObjectPath> found = new ArrayList<>();
-            CloseableIterator<CIMObjectPath> it = client.referenceNames(volume(targetDeviceId),
-                    "CIM_StorageSynchronized", "SyncedElement");
-            try {
-                it.forEachRemaining(found::add);
-            } finally {
-                it.close();
-            }
-            assertThat(found).hasSize(1);
-            return found.get(0);
-        }
-
-        CIMObjectPath volume(String deviceId) {
-            return new CIMObjectPath(null, null, null, SmisSimulator.ARRAY_NAMESPACE, Names.VOLUME_CLASS,
-                    new org.sentrysoftware.wbem.javax.cim.CIMProperty<?>[] {
-                        key("SystemCreationClassName", Names.SYSTEM_CLASS), key("SystemName", sim.systemName()),
-                        key("CreationClassName", Names.VOLUME_CLASS), key("DeviceID", deviceId)});
-        }
-
-        private static org.sentrysoftware.wbem.javax.cim.CIMProperty<String> key(String name, String value) {
-            return new org.sentrysoftware.wbem.javax.cim.CIMProperty<>(name, CIMDataType.STRING_T, value, true,
-                    false, null);
-        }
-
-        long modify(int operation, CIMObjectPath synchronization) throws Exception {
-            CIMObjectPath service = new CIMObjectPath(null, null, null, SmisSimulator.ARRAY_NAMESPACE,
-                    Names.REPLICATION_SERVICE_CLASS, new org.sentrysoftware.wbem.javax.cim.CIMProperty<?>[] {
-                        key("SystemCreationClassName", Names.SYSTEM_CLASS), key("SystemName", sim.systemName()),
-                        key("CreationClassName", Names.REPLICATION_SERVICE_CLASS),
-                        key("Name", Names.REPLICATION_SERVICE_NAME)});
-            Object rc = client.invokeMethod(service, Names.MODIFY_REPLICA_SYNCHRONIZATION, new CIMArgument<?>[] {
+    private static long modify(SblimSession client, int operation, CIMObjectPath synchronization) throws Exception {
+        return client.invoke(client.service(Names.REPLICATION_SERVICE_CLASS, Names.REPLICATION_SERVICE_NAME),
+                Names.MODIFY_REPLICA_SYNCHRONIZATION,
                 new CIMArgument<>("Operation", CIMDataType.UINT16_T, new UnsignedInteger16(operation)),
-                new CIMArgument<>("Synchronization", new CIMDataType("CIM_Synchronized"), synchronization)},
-                    new CIMArgument<?>[4]);
-            return ((UnsignedInteger32) rc).longValue();
-        }
+                SblimSession.ref("Synchronization", "CIM_Synchronized", synchronization)).returnValue();
+    }
 
-        @Override
-        public void close() {
-            client.close();
-        }
+    private static CIMObjectPath synchronizationOf(SblimSession client, String target) throws Exception {
+        return SblimSession.single(client.referenceNames(client.volume(target), "CIM_StorageSynchronized",
+                "SyncedElement"));
     }
 }

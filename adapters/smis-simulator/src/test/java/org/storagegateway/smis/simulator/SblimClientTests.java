@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.security.auth.Subject;
@@ -22,7 +21,6 @@ import org.sentrysoftware.wbem.javax.cim.CIMObjectPath;
 import org.sentrysoftware.wbem.javax.cim.UnsignedInteger16;
 import org.sentrysoftware.wbem.javax.cim.UnsignedInteger32;
 import org.sentrysoftware.wbem.javax.cim.UnsignedInteger64;
-import org.sentrysoftware.wbem.javax.wbem.CloseableIterator;
 import org.sentrysoftware.wbem.javax.wbem.WBEMException;
 import org.sentrysoftware.wbem.javax.wbem.client.PasswordCredential;
 import org.sentrysoftware.wbem.javax.wbem.client.UserPrincipal;
@@ -64,18 +62,6 @@ class SblimClientTests {
         return client;
     }
 
-    private static <T> List<T> all(CloseableIterator<T> it) {
-        List<T> items = new ArrayList<>();
-        try {
-            while (it.hasNext()) {
-                items.add(it.next());
-            }
-        } finally {
-            it.close();
-        }
-        return items;
-    }
-
     @ParameterizedTest
     @CsvSource({"http,false", "http,true", "https,false"})
     void discoversTheArrayAndProvisionsAVolume(String scheme, boolean mpost) throws Exception {
@@ -83,7 +69,7 @@ class SblimClientTests {
         long refusedBefore = sim.statistics().unauthorizedCount();
         WBEMClient client = client(scheme, mpost);
         try {
-            List<CIMInstance> profiles = all(client.enumerateInstances(
+            List<CIMInstance> profiles = SblimSession.all(client.enumerateInstances(
                     new CIMObjectPath(null, null, null, "interop", "CIM_RegisteredProfile", null), true, false, false,
                     new String[] {"RegisteredName", "RegisteredVersion", "RegisteredOrganization"}));
             assertThat(profiles).hasSize(8);
@@ -92,21 +78,21 @@ class SblimClientTests {
             assertThat(array.getPropertyValue("RegisteredOrganization")).isEqualTo(new UnsignedInteger16(11));
             assertThat(array.getPropertyValue("RegisteredVersion")).isEqualTo("1.5.0");
 
-            List<CIMObjectPath> systems = all(client.associatorNames(array.getObjectPath(),
+            List<CIMObjectPath> systems = SblimSession.all(client.associatorNames(array.getObjectPath(),
                     "CIM_ElementConformsToProfile", "CIM_ComputerSystem", null, null));
             assertThat(systems).hasSize(1);
             CIMObjectPath system = systems.get(0);
             assertThat(system.getNamespace()).isEqualTo(SmisSimulator.ARRAY_NAMESPACE);
             assertThat(system.getKeyValue("Name")).isEqualTo(sim.systemName());
 
-            List<CIMInstance> pools = all(client.associatorInstances(system, "CIM_HostedStoragePool",
+            List<CIMInstance> pools = SblimSession.all(client.associatorInstances(system, "CIM_HostedStoragePool",
                     "CIM_StoragePool", null, null, false, null));
             assertThat(pools).hasSize(3);
             CIMInstance thick = pools.stream()
                     .filter(p -> Names.THICK_POOL_ID.equals(p.getPropertyValue("InstanceID"))).findFirst().orElseThrow();
             UnsignedInteger64 before = (UnsignedInteger64) thick.getPropertyValue("RemainingManagedSpace");
 
-            CIMObjectPath service = all(client.enumerateInstanceNames(new CIMObjectPath(null, null, null,
+            CIMObjectPath service = SblimSession.all(client.enumerateInstanceNames(new CIMObjectPath(null, null, null,
                     SmisSimulator.ARRAY_NAMESPACE, "CIM_StorageConfigurationService", null))).get(0);
             CIMArgument<?>[] in = {
                 new CIMArgument<>("ElementName", CIMDataType.STRING_T, "sblim-" + scheme + "-" + mpost),
@@ -143,7 +129,7 @@ class SblimClientTests {
             assertThatThrownBy(() -> client.getInstance(returned, false, false, null))
                     .isInstanceOfSatisfying(WBEMException.class, e -> assertThat(e.getID()).isEqualTo(6));
 
-            assertThatThrownBy(() -> all(client.enumerateInstances(new CIMObjectPath(null, null, null,
+            assertThatThrownBy(() -> SblimSession.all(client.enumerateInstances(new CIMObjectPath(null, null, null,
                     SmisSimulator.ARRAY_NAMESPACE, "CIM_NoSuchClass", null), true, false, false, null)))
                     .isInstanceOfSatisfying(WBEMException.class, e -> assertThat(e.getID()).isEqualTo(5));
             assertThatThrownBy(() -> client.enumerateInstances(new CIMObjectPath(null, null, null,

@@ -49,6 +49,9 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     private final StorageConfigurationMethods methods;
     private final ReplicationMethods replication;
     private ArrayState state;
+    private volatile IscsiPortal portal = IscsiPortal.loopback(IscsiPortal.DEFAULT_PORT);
+    private LunExports exports = LunExports.NONE;
+    private final MaskingMethods masking;
 
     private ArrayModel(StateStore store, LunStore luns, BehaviourControl behaviour, LongSupplier clock,
                        ArrayState state) {
@@ -59,6 +62,7 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         this.state = state;
         this.methods = new StorageConfigurationMethods(this);
         this.replication = new ReplicationMethods(this, methods);
+        this.masking = new MaskingMethods(this);
         this.jobRunner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "smis-simulator-jobs");
             t.setDaemon(true);
@@ -114,15 +118,14 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
                 new PoolRecord(Names.THICK_POOL_ID, "Thick pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, false, 0),
                 new PoolRecord(Names.THIN_POOL_ID, "Thin pool", false, Names.PRIMORDIAL_POOL_ID, poolBytes, true,
                         4 * poolBytes));
-        return new ArrayState(ArrayState.FORMAT, serial, "SIM-" + serial, 1, 1, pools, List.of(), List.of(),
-                List.of());
+        return ArrayState.initial(serial, "SIM-" + serial, pools);
     }
 
     // ---------------------------------------------------------------- CimBackend
 
     @Override
     public synchronized Repository snapshot() {
-        return ObjectModel.build(state, behaviour, clock.getAsLong());
+        return ObjectModel.build(state, behaviour, clock.getAsLong(), portal);
     }
 
     @Override
@@ -143,6 +146,13 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
             }
             if (method.equalsIgnoreCase(Names.MODIFY_REPLICA_SYNCHRONIZATION)) {
                 return replication.modifyReplicaSynchronization(invocation);
+            }
+        }
+        if (c.isA("CIM_ControllerConfigurationService") || c.isA("CIM_GroupMaskingMappingService")
+                || c.isA("CIM_StorageHardwareIDManagementService")) {
+            MethodResult result = masking.invoke(method, invocation);
+            if (result != null) {
+                return result;
             }
         }
         throw new CimException(CimStatus.METHOD_NOT_AVAILABLE, c.name() + "." + method + " is not available");
@@ -166,6 +176,7 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
 
     @Override
     public void close() {
+        exports.close();
         jobRunner.shutdownNow();
         try {
             jobRunner.awaitTermination(5, TimeUnit.SECONDS);
@@ -197,13 +208,59 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         return replication;
     }
 
-    /** Why a volume cannot be returned to its pool now (it is the source of replicas), or null. */
+    /** Why a volume cannot be returned to its pool now (replica source, mapped, in a device group), or null. */
     String inUse(ArrayState s, VolumeRecord volume) {
         List<SyncRecord> replicas = s.syncsOfSource(volume.deviceId());
         if (!replicas.isEmpty()) {
             return "it is the source of " + replicas.size() + " replica(s); detach or return them first";
         }
+        List<ViewRecord> views = s.viewsOf(volume.deviceId());
+        if (!views.isEmpty()) {
+            return "it is mapped in " + views.get(0).deviceId() + "; hide it first";
+        }
+        for (MaskingGroupRecord g : s.groups()) {
+            if (g.type() == MaskingGroupRecord.DEVICES && g.members().contains(volume.deviceId())) {
+                return "it is a member of the device masking group " + g.name();
+            }
+        }
         return null;
+    }
+
+    /** The iSCSI portal the target port advertises. */
+    public void portal(IscsiPortal next) {
+        portal = next;
+    }
+
+    public IscsiPortal portal() {
+        return portal;
+    }
+
+    /** Attach the data path and publish the current views through it. */
+    public synchronized void exports(LunExports next) {
+        exports = next;
+        if (!state.views().isEmpty()) {
+            try {
+                next.publish(state, luns);
+            } catch (CimException e) {
+                LOG.warn("The masking views are not published: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Publish a masking change through the data path, then persist it; the data path follows a failed write back. */
+    void commitPublished(ArrayState next) {
+        ArrayState previous = state;
+        exports.publish(next, luns);
+        try {
+            commit(next);
+        } catch (CimException e) {
+            try {
+                exports.publish(previous, luns);
+            } catch (CimException again) {
+                LOG.error("Cannot restore the published views", again);
+            }
+            throw e;
+        }
     }
 
     /** Persist a new state, then make it current; CIM_ERR_FAILED if it cannot be written. */

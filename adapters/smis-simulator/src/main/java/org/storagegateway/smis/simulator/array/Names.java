@@ -20,6 +20,18 @@ public final class Names {
     public static final String REPLICATION_SERVICE_NAME = "ReplicationService";
     public static final String SYNC_CLASS = "SIM_StorageSynchronized";
 
+    public static final String CONTROLLER_SERVICE_CLASS = "SIM_ControllerConfigurationService";
+    public static final String CONTROLLER_SERVICE_NAME = "ControllerConfigurationService";
+    public static final String GROUP_MASKING_SERVICE_CLASS = "SIM_GroupMaskingMappingService";
+    public static final String GROUP_MASKING_SERVICE_NAME = "GroupMaskingMappingService";
+    public static final String HARDWARE_ID_SERVICE_CLASS = "SIM_StorageHardwareIDManagementService";
+    public static final String HARDWARE_ID_SERVICE_NAME = "StorageHardwareIDManagementService";
+    public static final String SPC_CLASS = "SIM_SCSIProtocolController";
+    public static final String HARDWARE_ID_CLASS = "SIM_StorageHardwareID";
+    public static final String ISCSI_ENDPOINT_CLASS = "SIM_iSCSIProtocolEndpoint";
+    /** The DeviceID of the SPC that stands for the iSCSI node (Name = the base target IQN). */
+    public static final String ISCSI_NODE_ID = "ISCSI-NODE";
+
     public static final String CREATE_ELEMENT_REPLICA = "CreateElementReplica";
     public static final String MODIFY_REPLICA_SYNCHRONIZATION = "ModifyReplicaSynchronization";
     public static final String CREATE_OR_MODIFY = "CreateOrModifyElementFromStoragePool";

@@ -46,6 +46,7 @@ public final class ObjectModel {
     static final Duration TIME_BEFORE_REMOVAL = Duration.ofMinutes(5);
     private static final long[] ELEMENT_FEATURES = {3, 5, 6, 12, 13};
     private static final long[] REPLICATION_TYPES = {2, 6, 7, 10, 11};
+    private static final long[] GROUP_FEATURES = {2, 3, 4, 5, 8};
 
     private final CimSchema schema = SimulatorSchema.get();
     private final ArrayState state;
@@ -53,7 +54,10 @@ public final class ObjectModel {
     private final long nowMillis;
     private final List<CimInstance> instances = new ArrayList<>();
 
-    private ObjectModel(ArrayState state, BehaviourControl behaviour, long nowMillis) {
+    private final IscsiPortal portal;
+
+    private ObjectModel(ArrayState state, BehaviourControl behaviour, long nowMillis, IscsiPortal portal) {
+        this.portal = portal;
         this.state = state;
         this.behaviour = behaviour;
         this.nowMillis = nowMillis;
@@ -61,7 +65,12 @@ public final class ObjectModel {
 
     /** Every instance of both namespaces, as of nowMillis (job progress depends on the time). */
     public static Repository build(ArrayState state, BehaviourControl behaviour, long nowMillis) {
-        ObjectModel m = new ObjectModel(state, behaviour, nowMillis);
+        return build(state, behaviour, nowMillis, IscsiPortal.loopback(IscsiPortal.DEFAULT_PORT));
+    }
+
+    /** Every instance of both namespaces, with the iSCSI target port at a portal. */
+    public static Repository build(ArrayState state, BehaviourControl behaviour, long nowMillis, IscsiPortal portal) {
+        ObjectModel m = new ObjectModel(state, behaviour, nowMillis, portal);
         m.interop();
         m.array();
         Map<String, String> namespaces = new LinkedHashMap<>();
@@ -113,6 +122,46 @@ public final class ObjectModel {
         return ObjectPath.instance(ARRAY_NAMESPACE, Names.SYNC_CLASS, List.of(
                 new ObjectPath.Key("SystemElement", CimType.REFERENCE, volumePath(state, sync.sourceDeviceId())),
                 new ObjectPath.Key("SyncedElement", CimType.REFERENCE, volumePath(state, sync.targetDeviceId()))));
+    }
+
+    public static ObjectPath devicePath(ArrayState state, String className, String deviceId) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, className, List.of(
+                new ObjectPath.Key("SystemCreationClassName", CimType.STRING, Names.SYSTEM_CLASS),
+                new ObjectPath.Key("SystemName", CimType.STRING, state.systemName()),
+                new ObjectPath.Key("CreationClassName", CimType.STRING, className),
+                new ObjectPath.Key("DeviceID", CimType.STRING, deviceId)));
+    }
+
+    /** A masking view's SCSIProtocolController. */
+    public static ObjectPath viewPath(ArrayState state, ViewRecord view) {
+        return devicePath(state, Names.SPC_CLASS, view.deviceId());
+    }
+
+    public static ObjectPath hardwareIdPath(String id) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, Names.HARDWARE_ID_CLASS,
+                List.of(new ObjectPath.Key("InstanceID", CimType.STRING, id)));
+    }
+
+    public static ObjectPath groupPath(MaskingGroupRecord group) {
+        return ObjectPath.instance(ARRAY_NAMESPACE, groupClass(group.type()),
+                List.of(new ObjectPath.Key("InstanceID", CimType.STRING, group.id())));
+    }
+
+    public static String groupClass(int type) {
+        return switch (type) {
+            case MaskingGroupRecord.INITIATORS -> "SIM_InitiatorMaskingGroup";
+            case MaskingGroupRecord.TARGETS -> "SIM_TargetMaskingGroup";
+            default -> "SIM_DeviceMaskingGroup";
+        };
+    }
+
+    /** The Name of the array's one iSCSI target port (portal group 1). */
+    public static String targetPortName(ArrayState state) {
+        return state.targetIqn() + ",t,0x0001";
+    }
+
+    public static ObjectPath endpointPath(ArrayState state, String className, String name) {
+        return servicePath(state, className, name);
     }
 
     public static ObjectPath jobPath(String jobId) {
@@ -198,6 +247,8 @@ public final class ObjectModel {
         for (SyncRecord sync : state.syncs()) {
             synchronization(sync);
         }
+        ObjectPath targetPort = iscsiTargetPort(system);
+        masking(system, targetPort);
         for (JobRecord j : state.jobs()) {
             job(j.operation() == JobRecord.Operation.REPLICA ? replication : service, j);
         }
@@ -232,6 +283,168 @@ public final class ObjectModel {
         add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", service)
                 .set("Capabilities", caps).set("Characteristics", new long[] {3}));
         return service;
+    }
+
+    /**
+     * iSCSI Target Ports: the node (an SPC named by the base IQN), one target port (portal group 1) bound to a TCP
+     * endpoint on the portal's port, bound to an IP endpoint on its address, implemented by an Ethernet port.
+     */
+    private ObjectPath iscsiTargetPort(ObjectPath system) {
+        String endpointClass = Names.ISCSI_ENDPOINT_CLASS;
+        ObjectPath iscsi = add(endpoint(endpointClass, targetPortName(state))
+                .set("ElementName", "iSCSI target portal group 1").set("NameFormat", "iSCSI Name")
+                .set("Role", 3L).set("Identifier", 1L).set("ConnectionType", 6L).set("ProtocolIFType", 1L)
+                .set("OtherTypeDescription", "iSCSI")).path();
+        ObjectPath tcp = add(endpoint("SIM_TCPProtocolEndpoint", "TCP:" + portal.address() + ":" + portal.port())
+                .set("ElementName", "iSCSI TCP port").set("PortNumber", (long) portal.port())
+                .set("ProtocolIFType", 4111L)).path();
+        ObjectPath ip = add(endpoint("SIM_IPProtocolEndpoint", "IP:" + portal.address())
+                .set("ElementName", "iSCSI IP address").set("IPv4Address", portal.address())
+                .set("SubnetMask", "255.0.0.0").set("PrefixLength", 8L).set("AddressOrigin", 2L)
+                .set("IPVersionSupport", 1L).set("ProtocolIFType", 4096L)).path();
+        ObjectPath ethernet = add(device("SIM_EthernetPort", "ETH-0")
+                .set("ElementName", "Loopback Ethernet port").set("PortNumber", 0L).set("LinkTechnology", 2L)
+                .set("PermanentAddress", "02" + ArrayModel.NAA_COMPANY_ID + state.serial().substring(0, 4))
+                .set("NetworkAddresses", new String[] {portal.address()})).path();
+        ObjectPath node = add(device(Names.SPC_CLASS, Names.ISCSI_NODE_ID)
+                .set("ElementName", "iSCSI node").set("Name", state.targetIqn()).set("NameFormat", 3L)).path();
+        for (ObjectPath e : List.of(iscsi, tcp, ip)) {
+            add(instance("SIM_HostedAccessPoint", ARRAY_NAMESPACE).set("Antecedent", system).set("Dependent", e));
+        }
+        add(instance("SIM_BindsTo", ARRAY_NAMESPACE).set("Antecedent", tcp).set("Dependent", iscsi));
+        add(instance("SIM_BindsTo", ARRAY_NAMESPACE).set("Antecedent", ip).set("Dependent", tcp));
+        add(instance("SIM_DeviceSAPImplementation", ARRAY_NAMESPACE).set("Antecedent", ethernet).set("Dependent", ip));
+        add(instance("SIM_SAPAvailableForElement", ARRAY_NAMESPACE).set("AvailableSAP", iscsi)
+                .set("ManagedElement", node));
+        for (ObjectPath d : List.of(ethernet, node)) {
+            add(instance("SIM_SystemDevice", ARRAY_NAMESPACE).set("GroupComponent", system).set("PartComponent", d));
+        }
+        return iscsi;
+    }
+
+    /**
+     * Masking and Mapping (ExposePaths/HidePaths), Group Masking and Mapping (groups and views) and the hardware-ID
+     * service: one SPC per view, named as the iSCSI target that publishes it.
+     */
+    private void masking(ObjectPath system, ObjectPath targetPort) {
+        ObjectPath controller = hostedService(system, Names.CONTROLLER_SERVICE_CLASS, Names.CONTROLLER_SERVICE_NAME,
+                "Controller configuration service");
+        ObjectPath maskingCaps = add(instance("SIM_ProtocolControllerMaskingCapabilities", ARRAY_NAMESPACE)
+                .set("InstanceID", "SIM:PCMC").set("ElementName", "Masking and mapping capabilities")
+                .set("ValidHardwareIdTypes", new long[] {HardwareIdRecord.PORT_WWN, HardwareIdRecord.ISCSI_NAME})
+                .set("PortsPerView", 3L).set("ClientSelectableDeviceNumbers", Boolean.TRUE)
+                .set("AttachDeviceSupported", Boolean.FALSE).set("OneHardwareIDPerView", Boolean.FALSE)
+                .set("UniqueUnitNumbersPerPort", Boolean.FALSE).set("PrivilegeDeniedSupported", Boolean.FALSE)
+                .set("ProtocolControllerRequiresAuthorizedIdentity", Boolean.TRUE)
+                .set("ProtocolControllerSupportsCollections", Boolean.FALSE)
+                .set("ExposePathsSupported", Boolean.TRUE).set("CreateProtocolControllerSupported", Boolean.FALSE)
+                .set("MaximumMapCount", (long) MaskingMethods.MAXIMUM_MAP_COUNT).set("SPCAllowsNoLUs", Boolean.TRUE)
+                .set("SPCAllowsNoTargets", Boolean.FALSE).set("SPCAllowsNoInitiators", Boolean.FALSE)
+                .set("SPCSupportsDefaultViews", Boolean.FALSE)).path();
+        add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", controller)
+                .set("Capabilities", maskingCaps).set("Characteristics", new long[] {3}));
+
+        ObjectPath groupService = hostedService(system, Names.GROUP_MASKING_SERVICE_CLASS,
+                Names.GROUP_MASKING_SERVICE_NAME, "Group masking and mapping service");
+        ObjectPath groupCaps = add(instance("SIM_GroupMaskingMappingCapabilities", ARRAY_NAMESPACE)
+                .set("InstanceID", "SIM:GMMC").set("ElementName", "Group masking and mapping capabilities")
+                // 19 CreateGroup, 20 DeleteGroup, 21 AddMembers, 22 RemoveMembers, 23/24 Create/DeleteMaskingView.
+                .set("SupportedSynchronousActions", new long[] {19, 20, 21, 22, 23, 24})
+                .set("SupportedAsynchronousActions", new long[0])
+                // 2 nameable, 3 can add to an associated group, 4 empty allowed, 5 empty when in a view, 8 multiple views.
+                .set("SupportedDeviceGroupFeatures", GROUP_FEATURES)
+                .set("SupportedInitiatorGroupFeatures", GROUP_FEATURES)
+                .set("SupportedTargetGroupFeatures", GROUP_FEATURES)).path();
+        for (ObjectPath owner : List.of(groupService, system)) {
+            add(instance("SIM_ElementCapabilities", ARRAY_NAMESPACE).set("ManagedElement", owner)
+                    .set("Capabilities", groupCaps).set("Characteristics", new long[] {3}));
+        }
+
+        ObjectPath hardwareIdService = hostedService(system, Names.HARDWARE_ID_SERVICE_CLASS,
+                Names.HARDWARE_ID_SERVICE_NAME, "Storage hardware ID management service");
+        for (HardwareIdRecord h : state.hardwareIds()) {
+            ObjectPath path = add(instance(Names.HARDWARE_ID_CLASS, ARRAY_NAMESPACE).set("InstanceID", h.id())
+                    .set("StorageID", h.storageId()).set("IDType", (long) h.idType())
+                    .set("ElementName", h.elementName())).path();
+            add(instance("SIM_ConcreteDependency", ARRAY_NAMESPACE).set("Antecedent", hardwareIdService)
+                    .set("Dependent", path));
+        }
+
+        for (MaskingGroupRecord g : state.groups()) {
+            CimInstance.Builder b = instance(groupClass(g.type()), ARRAY_NAMESPACE).set("InstanceID", g.id())
+                    .set("ElementName", g.name());
+            if (g.type() == MaskingGroupRecord.DEVICES) {
+                b.set("DeleteOnEmpty", g.deleteOnEmpty()).set("DeleteWhenBecomesUnassociated", Boolean.FALSE)
+                        .set("ConsistentLogicalUnitNumber", Boolean.FALSE);
+            }
+            ObjectPath path = add(b).path();
+            add(instance("SIM_HostedCollection", ARRAY_NAMESPACE).set("Antecedent", system).set("Dependent", path));
+            add(instance("SIM_ServiceAffectsElement", ARRAY_NAMESPACE).set("AffectingElement", groupService)
+                    .set("AffectedElement", path).set("ElementEffects", new long[] {5}));
+            long sequence = 1;
+            for (String member : g.members()) {
+                ObjectPath memberPath = switch (g.type()) {
+                    case MaskingGroupRecord.INITIATORS -> hardwareIdPath(member);
+                    case MaskingGroupRecord.TARGETS -> targetPort;
+                    default -> volumePath(state, member);
+                };
+                if (g.type() == MaskingGroupRecord.DEVICES) {
+                    add(instance("SIM_OrderedMemberOfCollection", ARRAY_NAMESPACE).set("Collection", path)
+                            .set("Member", memberPath).set("AssignedSequence", sequence++));
+                } else {
+                    add(instance("SIM_MemberOfCollection", ARRAY_NAMESPACE).set("Collection", path)
+                            .set("Member", memberPath));
+                }
+            }
+        }
+
+        for (ViewRecord view : state.views()) {
+            ObjectPath spc = add(device(Names.SPC_CLASS, view.deviceId())
+                    .set("ElementName", view.elementName()).set("Name", state.targetIqn() + ":spc-" + view.number())
+                    .set("NameFormat", 3L).set("MaxUnitsControlled", (long) MaskingMethods.MAXIMUM_MAP_COUNT)).path();
+            add(instance("SIM_SystemDevice", ARRAY_NAMESPACE).set("GroupComponent", system).set("PartComponent", spc));
+            add(instance("SIM_ConcreteDependency", ARRAY_NAMESPACE).set("Antecedent", view.grouped() ? groupService
+                    : controller).set("Dependent", spc));
+            if (!state.viewTargetPorts(view).isEmpty()) {
+                add(instance("SIM_SAPAvailableForElement", ARRAY_NAMESPACE).set("AvailableSAP", targetPort)
+                        .set("ManagedElement", spc));
+            }
+            for (ViewRecord.Unit u : view.units()) {
+                add(instance("SIM_ProtocolControllerForUnit", ARRAY_NAMESPACE).set("Antecedent", spc)
+                        .set("Dependent", volumePath(state, u.deviceId())).set("DeviceNumber", u.deviceNumber())
+                        .set("DeviceAccess", (long) u.access()));
+            }
+            ObjectPath privilege = add(instance("SIM_AuthorizedPrivilege", ARRAY_NAMESPACE)
+                    .set("InstanceID", "SIM:PRIV-" + view.number()).set("ElementName", "Access to " + view.deviceId())
+                    .set("PrivilegeGranted", Boolean.TRUE).set("Activities", new long[] {5, 6})).path();
+            add(instance("SIM_AuthorizedTarget", ARRAY_NAMESPACE).set("Privilege", privilege).set("TargetElement", spc));
+            for (String h : state.viewHardwareIds(view)) {
+                add(instance("SIM_AuthorizedSubject", ARRAY_NAMESPACE).set("Privilege", privilege)
+                        .set("PrivilegedElement", hardwareIdPath(h)));
+            }
+            if (view.grouped()) {
+                add(instance("SIM_AssociatedInitiatorMaskingGroup", ARRAY_NAMESPACE).set("Antecedent", spc)
+                        .set("Dependent", groupPath(state.group(view.initiatorGroup()))));
+                add(instance("SIM_AssociatedTargetMaskingGroup", ARRAY_NAMESPACE).set("Antecedent", spc)
+                        .set("Dependent", groupPath(state.group(view.targetGroup()))));
+                add(instance("SIM_AssociatedDeviceMaskingGroup", ARRAY_NAMESPACE).set("Antecedent", spc)
+                        .set("Dependent", groupPath(state.group(view.deviceGroup()))));
+            }
+        }
+    }
+
+    private CimInstance.Builder endpoint(String className, String name) {
+        return instance(className, ARRAY_NAMESPACE)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", className).set("Name", name)
+                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L).set("EnabledState", 2L);
+    }
+
+    private CimInstance.Builder device(String className, String deviceId) {
+        return instance(className, ARRAY_NAMESPACE)
+                .set("SystemCreationClassName", Names.SYSTEM_CLASS).set("SystemName", state.systemName())
+                .set("CreationClassName", className).set("DeviceID", deviceId)
+                .set("OperationalStatus", new long[] {2}).set("HealthState", 5L).set("EnabledState", 2L);
     }
 
     private void synchronization(SyncRecord sync) {

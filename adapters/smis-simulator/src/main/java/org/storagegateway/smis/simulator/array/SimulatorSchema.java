@@ -106,6 +106,83 @@ public final class SimulatorSchema {
                     .end();
         b.define("SIM_ReplicationService", "CIM_ReplicationService")
                 .description("Creates mirrors, snapshots and clones of volumes and manages their relationships.");
+        b.define("CIM_ControllerConfigurationService", "CIM_Service")
+                .method("ExposePaths", UINT32)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .inArray("LUNames", STRING)
+                    .inArray("InitiatorPortIDs", STRING)
+                    .inArray("TargetPortIDs", STRING)
+                    .inArray("DeviceNumbers", STRING)
+                    .inArray("DeviceAccesses", UINT16)
+                    .inOutRefArray("ProtocolControllers", "CIM_SCSIProtocolController")
+                    .end()
+                .method("HidePaths", UINT32)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .inArray("LUNames", STRING)
+                    .inArray("InitiatorPortIDs", STRING)
+                    .inArray("TargetPortIDs", STRING)
+                    .inOutRefArray("ProtocolControllers", "CIM_SCSIProtocolController")
+                    .end();
+        b.define("SIM_ControllerConfigurationService", "CIM_ControllerConfigurationService")
+                .description("Masks and maps volumes to host initiators with ExposePaths and HidePaths.");
+        b.define("CIM_GroupMaskingMappingService", "CIM_Service")
+                .method("CreateGroup", UINT32)
+                    .in("GroupName", STRING)
+                    .in("Type", UINT16)
+                    .inRefArray("Members", "CIM_ManagedElement")
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .in("DeleteOnEmpty", BOOLEAN)
+                    .in("DeleteWhenBecomesUnassociated", BOOLEAN)
+                    .in("ConsistentLogicalUnitNumber", BOOLEAN)
+                    .inOutRef("MaskingGroup", "CIM_MaskingGroup")
+                    .end()
+                .method("AddMembers", UINT32)
+                    .inRef("MaskingGroup", "CIM_MaskingGroup")
+                    .inRefArray("Members", "CIM_ManagedElement")
+                    .inArray("DeviceNumbers", STRING)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .end()
+                .method("RemoveMembers", UINT32)
+                    .inRef("MaskingGroup", "CIM_MaskingGroup")
+                    .inRefArray("Members", "CIM_ManagedElement")
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .in("DeleteOnEmpty", BOOLEAN)
+                    .end()
+                .method("DeleteGroup", UINT32)
+                    .inRef("MaskingGroup", "CIM_MaskingGroup")
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .in("Force", BOOLEAN)
+                    .end()
+                .method("CreateMaskingView", UINT32)
+                    .in("ElementName", STRING)
+                    .inRef("InitiatorMaskingGroup", "CIM_InitiatorMaskingGroup")
+                    .inRef("TargetMaskingGroup", "CIM_TargetMaskingGroup")
+                    .inRef("DeviceMaskingGroup", "CIM_DeviceMaskingGroup")
+                    .inArray("DeviceNumbers", STRING)
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .inOutRef("ProtocolController", "CIM_ProtocolController")
+                    .end()
+                .method("DeleteMaskingView", UINT32)
+                    .inRef("ProtocolController", "CIM_ProtocolController")
+                    .outRef("Job", "CIM_ConcreteJob")
+                    .in("DeleteWhenBecomesUnassociated", BOOLEAN)
+                    .end();
+        b.define("SIM_GroupMaskingMappingService", "CIM_GroupMaskingMappingService")
+                .description("Masks and maps through initiator, target and device masking groups and views.");
+        b.define("CIM_StorageHardwareIDManagementService", "CIM_Service")
+                .method("CreateStorageHardwareID", UINT32)
+                    .in("ElementName", STRING)
+                    .in("StorageID", STRING)
+                    .in("IDType", UINT16)
+                    .in("OtherIDType", STRING)
+                    .inRef("Setting", "CIM_SettingData")
+                    .outRef("HardwareID", "CIM_StorageHardwareID")
+                    .end()
+                .method("DeleteStorageHardwareID", UINT32)
+                    .inRef("HardwareID", "CIM_StorageHardwareID")
+                    .end();
+        b.define("SIM_StorageHardwareIDManagementService", "CIM_StorageHardwareIDManagementService")
+                .description("Records host initiator names (iSCSI names, port WWNs) as storage hardware IDs.");
         b.define("CIM_WBEMService", "CIM_Service").abstractClass();
         b.define("CIM_ObjectManager", "CIM_WBEMService").property("GatherStatisticalData", BOOLEAN);
         b.subclass("SIM_ObjectManager", "CIM_ObjectManager");
@@ -164,6 +241,46 @@ public final class SimulatorSchema {
                 .array("InitialReplicationState", UINT16).array("SupportedModifyOperations", UINT16)
                 .array("SupportedCopyStates", UINT16);
         b.subclass("SIM_ReplicationServiceCapabilities", "CIM_ReplicationServiceCapabilities");
+        b.define("CIM_ProtocolControllerMaskingCapabilities", "CIM_Capabilities")
+                .array("ValidHardwareIdTypes", UINT16).array("OtherValidHardwareIDTypes", STRING)
+                .property("PortsPerView", UINT16).property("ClientSelectableDeviceNumbers", BOOLEAN)
+                .property("AttachDeviceSupported", BOOLEAN).property("OneHardwareIDPerView", BOOLEAN)
+                .property("UniqueUnitNumbersPerPort", BOOLEAN).property("PrivilegeDeniedSupported", BOOLEAN)
+                .property("ProtocolControllerRequiresAuthorizedIdentity", BOOLEAN)
+                .property("ProtocolControllerSupportsCollections", BOOLEAN)
+                .property("ExposePathsSupported", BOOLEAN).property("CreateProtocolControllerSupported", BOOLEAN)
+                .property("MaximumMapCount", UINT16).property("SPCAllowsNoLUs", BOOLEAN)
+                .property("SPCAllowsNoTargets", BOOLEAN).property("SPCAllowsNoInitiators", BOOLEAN)
+                .property("SPCSupportsDefaultViews", BOOLEAN);
+        b.subclass("SIM_ProtocolControllerMaskingCapabilities", "CIM_ProtocolControllerMaskingCapabilities");
+        b.define("CIM_GroupMaskingMappingCapabilities", "CIM_Capabilities")
+                .array("SupportedAsynchronousActions", UINT16).array("SupportedSynchronousActions", UINT16)
+                .array("SupportedDeviceGroupFeatures", UINT16).array("SupportedInitiatorGroupFeatures", UINT16)
+                .array("SupportedTargetGroupFeatures", UINT16);
+        b.subclass("SIM_GroupMaskingMappingCapabilities", "CIM_GroupMaskingMappingCapabilities");
+
+        // ---- identities, privileges, collections
+        b.define("CIM_Identity", "CIM_ManagedElement").key("InstanceID", STRING)
+                .property("CurrentlyAuthenticated", BOOLEAN);
+        b.define("CIM_StorageHardwareID", "CIM_Identity")
+                .property("StorageID", STRING).property("IDType", UINT16).property("OtherIDType", STRING);
+        b.subclass("SIM_StorageHardwareID", "CIM_StorageHardwareID");
+        b.define("CIM_Privilege", "CIM_ManagedElement").key("InstanceID", STRING)
+                .property("PrivilegeGranted", BOOLEAN).array("Activities", UINT16)
+                .array("ActivityQualifiers", STRING).array("QualifierFormats", UINT16);
+        b.define("CIM_AuthorizedPrivilege", "CIM_Privilege");
+        b.subclass("SIM_AuthorizedPrivilege", "CIM_AuthorizedPrivilege");
+        b.define("CIM_Collection", "CIM_ManagedElement").abstractClass();
+        b.define("CIM_SystemSpecificCollection", "CIM_Collection").key("InstanceID", STRING);
+        b.define("CIM_MaskingGroup", "CIM_SystemSpecificCollection").abstractClass();
+        b.define("CIM_InitiatorMaskingGroup", "CIM_MaskingGroup");
+        b.subclass("SIM_InitiatorMaskingGroup", "CIM_InitiatorMaskingGroup");
+        b.define("CIM_TargetMaskingGroup", "CIM_MaskingGroup");
+        b.subclass("SIM_TargetMaskingGroup", "CIM_TargetMaskingGroup");
+        b.define("CIM_DeviceMaskingGroup", "CIM_MaskingGroup")
+                .property("DeleteOnEmpty", BOOLEAN).property("DeleteWhenBecomesUnassociated", BOOLEAN)
+                .property("ConsistentLogicalUnitNumber", BOOLEAN);
+        b.subclass("SIM_DeviceMaskingGroup", "CIM_DeviceMaskingGroup");
 
         // ---- devices
         b.define("CIM_LogicalDevice", "CIM_EnabledLogicalElement").abstractClass()
@@ -190,6 +307,32 @@ public final class SimulatorSchema {
                 .property("MaxUnitsControlled", UINT32);
         b.define("CIM_SCSIProtocolController", "CIM_ProtocolController")
                 .property("NameFormat", UINT16).property("OtherNameFormat", STRING);
+        b.subclass("SIM_SCSIProtocolController", "CIM_SCSIProtocolController");
+        b.define("CIM_LogicalPort", "CIM_LogicalDevice").abstractClass()
+                .property("Speed", UINT64).property("MaxSpeed", UINT64).property("PortType", UINT16);
+        b.define("CIM_NetworkPort", "CIM_LogicalPort")
+                .property("PortNumber", UINT16).property("LinkTechnology", UINT16)
+                .property("PermanentAddress", STRING).array("NetworkAddresses", STRING);
+        b.define("CIM_EthernetPort", "CIM_NetworkPort");
+        b.subclass("SIM_EthernetPort", "CIM_EthernetPort");
+        b.define("CIM_ServiceAccessPoint", "CIM_EnabledLogicalElement").abstractClass()
+                .key("SystemCreationClassName", STRING).key("SystemName", STRING)
+                .key("CreationClassName", STRING).key("Name", STRING);
+        b.define("CIM_ProtocolEndpoint", "CIM_ServiceAccessPoint")
+                .property("NameFormat", STRING).property("ProtocolType", UINT16)
+                .property("ProtocolIFType", UINT16).property("OtherTypeDescription", STRING);
+        b.define("CIM_SCSIProtocolEndpoint", "CIM_ProtocolEndpoint")
+                .property("ConnectionType", UINT16).property("OtherConnectionType", STRING)
+                .property("Role", UINT16);
+        b.define("CIM_iSCSIProtocolEndpoint", "CIM_SCSIProtocolEndpoint").property("Identifier", UINT16);
+        b.subclass("SIM_iSCSIProtocolEndpoint", "CIM_iSCSIProtocolEndpoint");
+        b.define("CIM_TCPProtocolEndpoint", "CIM_ProtocolEndpoint").property("PortNumber", UINT32);
+        b.subclass("SIM_TCPProtocolEndpoint", "CIM_TCPProtocolEndpoint");
+        b.define("CIM_IPProtocolEndpoint", "CIM_ProtocolEndpoint")
+                .property("IPv4Address", STRING).property("IPv6Address", STRING).property("SubnetMask", STRING)
+                .property("PrefixLength", UINT8).property("AddressOrigin", UINT16)
+                .property("IPVersionSupport", UINT16).property("IPv6AddressType", UINT16);
+        b.subclass("SIM_IPProtocolEndpoint", "CIM_IPProtocolEndpoint");
 
         // ---- jobs
         b.define("CIM_Job", "CIM_LogicalElement").abstractClass()
@@ -227,6 +370,32 @@ public final class SimulatorSchema {
                 .property("DeviceNumber", STRING).property("AccessPriority", UINT16);
         b.define("CIM_ProtocolControllerForUnit", "CIM_ProtocolControllerForDevice")
                 .property("DeviceAccess", UINT16);
+        b.subclass("SIM_ProtocolControllerForUnit", "CIM_ProtocolControllerForUnit");
+        b.define("CIM_ConcreteDependency", "CIM_Dependency");
+        b.subclass("SIM_ConcreteDependency", "CIM_ConcreteDependency");
+        b.define("CIM_HostedCollection", "CIM_HostedDependency")
+                .role("Antecedent", "CIM_System").role("Dependent", "CIM_SystemSpecificCollection");
+        b.subclass("SIM_HostedCollection", "CIM_HostedCollection");
+        b.define("CIM_HostedAccessPoint", "CIM_HostedDependency")
+                .role("Antecedent", "CIM_System").role("Dependent", "CIM_ServiceAccessPoint");
+        b.subclass("SIM_HostedAccessPoint", "CIM_HostedAccessPoint");
+        b.define("CIM_SAPSAPDependency", "CIM_Dependency")
+                .role("Antecedent", "CIM_ServiceAccessPoint").role("Dependent", "CIM_ServiceAccessPoint");
+        b.define("CIM_BindsTo", "CIM_SAPSAPDependency")
+                .role("Antecedent", "CIM_ProtocolEndpoint").role("Dependent", "CIM_ServiceAccessPoint");
+        b.subclass("SIM_BindsTo", "CIM_BindsTo");
+        b.define("CIM_DeviceSAPImplementation", "CIM_Dependency")
+                .role("Antecedent", "CIM_LogicalDevice").role("Dependent", "CIM_ServiceAccessPoint");
+        b.subclass("SIM_DeviceSAPImplementation", "CIM_DeviceSAPImplementation");
+        b.define("CIM_AssociatedInitiatorMaskingGroup", "CIM_Dependency")
+                .role("Antecedent", "CIM_ProtocolController").role("Dependent", "CIM_InitiatorMaskingGroup");
+        b.subclass("SIM_AssociatedInitiatorMaskingGroup", "CIM_AssociatedInitiatorMaskingGroup");
+        b.define("CIM_AssociatedTargetMaskingGroup", "CIM_Dependency")
+                .role("Antecedent", "CIM_ProtocolController").role("Dependent", "CIM_TargetMaskingGroup");
+        b.subclass("SIM_AssociatedTargetMaskingGroup", "CIM_AssociatedTargetMaskingGroup");
+        b.define("CIM_AssociatedDeviceMaskingGroup", "CIM_Dependency")
+                .role("Antecedent", "CIM_ProtocolController").role("Dependent", "CIM_DeviceMaskingGroup");
+        b.subclass("SIM_AssociatedDeviceMaskingGroup", "CIM_AssociatedDeviceMaskingGroup");
 
         b.define("CIM_Component", null).association().abstractClass()
                 .role("GroupComponent", "CIM_ManagedElement").role("PartComponent", "CIM_ManagedElement");
@@ -239,6 +408,24 @@ public final class SimulatorSchema {
                 .role("GroupComponent", "CIM_System").role("PartComponent", "CIM_LogicalDevice");
         b.subclass("SIM_SystemDevice", "CIM_SystemDevice");
 
+        b.define("CIM_MemberOfCollection", null).association()
+                .role("Collection", "CIM_Collection").role("Member", "CIM_ManagedElement");
+        b.subclass("SIM_MemberOfCollection", "CIM_MemberOfCollection");
+        b.define("CIM_OrderedMemberOfCollection", "CIM_MemberOfCollection").property("AssignedSequence", UINT64);
+        b.subclass("SIM_OrderedMemberOfCollection", "CIM_OrderedMemberOfCollection");
+        b.define("CIM_ServiceAffectsElement", null).association()
+                .role("AffectedElement", "CIM_ManagedElement").role("AffectingElement", "CIM_Service")
+                .array("ElementEffects", UINT16);
+        b.subclass("SIM_ServiceAffectsElement", "CIM_ServiceAffectsElement");
+        b.define("CIM_SAPAvailableForElement", null).association()
+                .role("AvailableSAP", "CIM_ServiceAccessPoint").role("ManagedElement", "CIM_ManagedElement");
+        b.subclass("SIM_SAPAvailableForElement", "CIM_SAPAvailableForElement");
+        b.define("CIM_AuthorizedTarget", null).association()
+                .role("Privilege", "CIM_AuthorizedPrivilege").role("TargetElement", "CIM_ManagedElement");
+        b.subclass("SIM_AuthorizedTarget", "CIM_AuthorizedTarget");
+        b.define("CIM_AuthorizedSubject", null).association()
+                .role("Privilege", "CIM_AuthorizedPrivilege").role("PrivilegedElement", "CIM_ManagedElement");
+        b.subclass("SIM_AuthorizedSubject", "CIM_AuthorizedSubject");
         b.define("CIM_ElementCapabilities", null).association()
                 .role("ManagedElement", "CIM_ManagedElement").role("Capabilities", "CIM_Capabilities")
                 .array("Characteristics", UINT16);
