@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +50,7 @@ public final class SmisDriverFactory implements StorageDriverFactory {
     static final String SYSTEM = "system";
     static final String POOL = "pool";
     static final String PROVISIONING = "provisioning";
+    static final String INITIATOR = "initiator-iqn";
     static final String JOB_TIMEOUT = "job-timeout-seconds";
     static final Duration DEFAULT_JOB_TIMEOUT = Duration.ofMinutes(30);
     static final String DRIVER_VERSION = "1.0.0";
@@ -73,10 +75,12 @@ public final class SmisDriverFactory implements StorageDriverFactory {
                             false, false),
                     new ConfigKey(POOL, "InstanceID of the pool (from a probe with 'system' set); required for SRs",
                             false, false),
-                    new ConfigKey(PROVISIONING, "thick (default) or thin", false, false)),
+                    new ConfigKey(PROVISIONING, "thick (default) or thin", false, false),
+                    new ConfigKey(INITIATOR, "iSCSI initiator IQN of the host VDIs are attached to; required to"
+                            + " attach", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
                     Capability.VDI_RESIZE, Capability.VDI_INTRODUCE, Capability.VDI_CLONE, Capability.VDI_SNAPSHOT,
-                    Capability.THIN_PROVISIONING));
+                    Capability.VDI_ATTACH, Capability.LUN_MASKING, Capability.THIN_PROVISIONING));
 
     private final List<VendorQuirks> vendorQuirks = new CopyOnWriteArrayList<>();
     private final Map<String, SmisArray> arrays = new ConcurrentHashMap<>();
@@ -129,7 +133,11 @@ public final class SmisDriverFactory implements StorageDriverFactory {
         String pool = ArrayAddress.required(deviceConfig, POOL);
         boolean thin = thin(deviceConfig.get(PROVISIONING));
         Duration jobTimeout = jobTimeout(deviceConfig.get(JOB_TIMEOUT));
-        return new SmisRepository(array(address), system, pool, thin, this::quirksFor, jobTimeout, context);
+        Optional<String> initiator = Optional.ofNullable(deviceConfig.get(INITIATOR)).map(String::trim)
+                .filter(s -> !s.isEmpty());
+        initiator.ifPresent(SmisDriverFactory::requireIqn);
+        return new SmisRepository(array(address), system, pool, thin, initiator, this::quirksFor, jobTimeout,
+                context);
     }
 
     /** Level 1 (no 'system'): the array's storage systems. Level 2: the usable pools of that system. */
@@ -197,6 +205,14 @@ public final class SmisDriverFactory implements StorageDriverFactory {
             }
             return new SmisArray(CimConnection.open(address, running));
         });
+    }
+
+    /** An iSCSI qualified name (RFC 3720 iqn. form) or an EUI-64 name. */
+    static String requireIqn(String iqn) {
+        if (!iqn.matches("iqn\\.\\d{4}-\\d{2}\\.[a-z0-9.-]+(:[^\\s]{1,200})?|eui\\.[0-9A-Fa-f]{16}")) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Not an iSCSI initiator name: " + iqn);
+        }
+        return iqn;
     }
 
     private static boolean thin(String provisioning) {

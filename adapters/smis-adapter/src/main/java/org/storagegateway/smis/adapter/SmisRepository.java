@@ -22,6 +22,7 @@ import org.storagegateway.spi.model.Capability;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
+import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
@@ -39,6 +40,7 @@ final class SmisRepository implements StorageRepository {
     private final String systemName;
     private final String poolId;
     private final boolean thin;
+    private final Optional<String> initiatorIqn;
     private final Function<ArrayIdentity, Set<Quirk>> quirkLookup;
     private final Duration jobTimeout;
     private final DriverContext context;
@@ -47,8 +49,9 @@ final class SmisRepository implements StorageRepository {
     private Jobs jobs;
 
     /** Cheap: nothing is read from the array until the first operation. */
-    SmisRepository(SmisArray array, String systemName, String poolId, boolean thin,
+    SmisRepository(SmisArray array, String systemName, String poolId, boolean thin, Optional<String> initiatorIqn,
                    Function<ArrayIdentity, Set<Quirk>> quirkLookup, Duration jobTimeout, DriverContext context) {
+        this.initiatorIqn = initiatorIqn;
         this.array = array;
         this.systemName = systemName;
         this.poolId = poolId;
@@ -202,6 +205,36 @@ final class SmisRepository implements StorageRepository {
         }
         Volume now = array.volumeNamed(system(), pool, request.newUuid()).orElse(target);
         return new CloneResult(vdi(now), vdi(source), Optional.empty());
+    }
+
+    /** Expose the VDI's LUN to the host initiator of the SR ({@code initiator-iqn}) and return its iSCSI datapath. */
+    @Override
+    public Datapath attachVdi(String vdiUuid, boolean readOnly) {
+        Pool pool = pool();
+        Volume volume = array.volumeNamed(system(), pool, vdiUuid).orElseThrow(() -> notFound(vdiUuid));
+        require(Capability.VDI_ATTACH, "map volumes to hosts");
+        return new Masking(array).expose(system(), volume, initiator(), readOnly || volume.snapshot(), jobs,
+                context.task());
+    }
+
+    /** Hide the VDI's LUN from the host initiator; never fails: a failure is logged for the administrator. */
+    @Override
+    public void detachVdi(String vdiUuid) {
+        try {
+            Optional<Volume> volume = array.volumeNamed(system(), pool(), vdiUuid);
+            if (volume.isPresent() && array.capabilities(system()).contains(Capability.VDI_ATTACH)) {
+                new Masking(array).hide(system(), volume.get(), initiator(), jobs, context.task());
+            }
+        } catch (StorageException e) {
+            context.logger().log(System.Logger.Level.WARNING, "Could not hide volume {0} from {1}: {2}", vdiUuid,
+                    initiatorIqn.orElse("the host"), e.getMessage());
+        }
+    }
+
+    private String initiator() {
+        return initiatorIqn.orElseThrow(() -> new StorageException(StandardErrorCode.INVALID_ARGUMENT,
+                "device-config '" + SmisDriverFactory.INITIATOR + "' (the host's iSCSI initiator IQN) is required"
+                + " to attach VDIs"));
     }
 
     @Override

@@ -36,6 +36,7 @@ import org.storagegateway.spi.model.VdiInfo;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimulatedArrayTests {
     static final long MIB = 1 << 20;
+    static final String INITIATOR = "iqn.2024-01.org.storagegateway:test-host";
 
     SmisSimulator sim;
     SmisDriverFactory factory;
@@ -75,6 +76,7 @@ class SimulatedArrayTests {
         Map<String, String> config = arrayConfig();
         config.put("system", sim.systemName());
         config.put("pool", pool);
+        config.put("initiator-iqn", INITIATOR);
         return config;
     }
 
@@ -202,6 +204,31 @@ class SimulatedArrayTests {
             lun.read(buffer, offset);
             return buffer.array();
         }
+    }
+
+    @Test
+    void attachExposesTheLunToTheHostInitiatorOnlyAndDetachHidesIt() {
+        FakeHost host = host();
+        String uuid = UUID.randomUUID().toString();
+        VdiInfo vdi = sr(host).createVdi(new CreateVdiRequest("k", uuid, 4 * MIB));
+        String deviceId = vdi.smConfig().get("smis-device-id");
+        var datapath = (org.storagegateway.spi.model.Datapath.Iscsi) sr(host).attachVdi(uuid, false);
+        assertThat(datapath.portal()).isEqualTo("127.0.0.1:" + sim.iscsiPort());
+        assertThat(datapath.targetIqn()).startsWith("iqn.");
+        // Attaching again changes nothing and describes the same LUN.
+        assertThat(sr(host).attachVdi(uuid, false)).isEqualTo(datapath);
+        assertThat(sim.state().viewsOf(deviceId)).singleElement().satisfies(v -> {
+            assertThat(sim.state().viewInitiators(v)).containsExactly(INITIATOR);
+            assertThat(v.units()).singleElement().satisfies(u -> assertThat(u.lun()).isEqualTo(datapath.lun()));
+        });
+        // An exposed LUN is in use: the array refuses to return it.
+        assertThatThrownBy(() -> sr(host).deleteVdi(uuid)).isInstanceOfSatisfying(StorageException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.VDI_IN_USE));
+
+        sr(host).detachVdi(uuid);
+        sr(host).detachVdi(uuid);
+        assertThat(sim.state().viewsOf(deviceId)).isEmpty();
+        sr(host).deleteVdi(uuid);
     }
 
     @Test
