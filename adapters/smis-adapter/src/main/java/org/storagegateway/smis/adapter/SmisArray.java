@@ -307,6 +307,26 @@ final class SmisArray {
         return volumes;
     }
 
+    /** A volume of the system by DeviceID, with its pool's InstanceID; empty when the array has none. */
+    Optional<Map.Entry<String, Volume>> volumeById(StorageSystem system, String deviceId) {
+        for (CIMInstance v : cim.enumerateInstances(system.namespace(), "CIM_StorageVolume", VOLUME_PROPERTIES)) {
+            if (!deviceId.equals(CimValues.optionalText(v, "DeviceID").orElse(null))
+                    || !system.name().equals(CimValues.optionalText(v, "SystemName").orElse(system.name()))) {
+                continue;
+            }
+            String poolId = "";
+            Map<String, Long> consumed = new HashMap<>();
+            for (CIMInstance allocation : cim.references(v.getObjectPath(), "CIM_AllocatedFromStoragePool",
+                    "Antecedent", "SpaceConsumed")) {
+                Object pool = CimValues.reference(allocation, "Antecedent").getKeyValue("InstanceID");
+                poolId = pool instanceof String id ? id : poolId;
+                consumed.put(deviceId, CimValues.optionalNumber(allocation, "SpaceConsumed").orElse(0L));
+            }
+            return Optional.of(Map.entry(poolId, volume(v, consumed, replicaTargets(system))));
+        }
+        return Optional.empty();
+    }
+
     Optional<Volume> volumeNamed(StorageSystem system, Pool pool, String elementName) {
         return volumes(system, pool).stream().filter(v -> v.elementName().equals(elementName)).findFirst();
     }

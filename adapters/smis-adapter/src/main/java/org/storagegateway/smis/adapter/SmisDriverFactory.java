@@ -59,7 +59,7 @@ public final class SmisDriverFactory implements StorageDriverFactory {
             "smis",
             "Storage gateway project",
             DRIVER_VERSION,
-            "1.0",
+            "1.1",
             "Block arrays through SMI-S (CIM-XML): one LUN per VDI in a pool of a storage system",
             List.of(new ConfigKey(ArrayAddress.ADDRESS, "CIMOM address: host[:port] for HTTPS (port 5989 by default),"
                             + " or http[s]://host[:port]", true, false),
@@ -80,7 +80,8 @@ public final class SmisDriverFactory implements StorageDriverFactory {
                             + " attach", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
                     Capability.VDI_RESIZE, Capability.VDI_INTRODUCE, Capability.VDI_CLONE, Capability.VDI_SNAPSHOT,
-                    Capability.VDI_ATTACH, Capability.LUN_MASKING, Capability.THIN_PROVISIONING));
+                    Capability.VDI_ATTACH, Capability.LUN_MASKING, Capability.THIN_PROVISIONING,
+                    Capability.ARRAY_ADMINISTRATION));
 
     private final List<VendorQuirks> vendorQuirks = new CopyOnWriteArrayList<>();
     private final Map<String, SmisArray> arrays = new ConcurrentHashMap<>();

@@ -14,6 +14,7 @@ import org.storagegateway.smis.adapter.ArrayObjects.StorageSystem;
 import org.storagegateway.smis.adapter.ArrayObjects.Volume;
 import org.storagegateway.smis.quirks.ArrayIdentity;
 import org.storagegateway.smis.quirks.Quirk;
+import org.storagegateway.spi.ArrayAdministration;
 import org.storagegateway.spi.DriverContext;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
@@ -235,6 +236,12 @@ final class SmisRepository implements StorageRepository {
         return initiatorIqn.orElseThrow(() -> new StorageException(StandardErrorCode.INVALID_ARGUMENT,
                 "device-config '" + SmisDriverFactory.INITIATOR + "' (the host's iSCSI initiator IQN) is required"
                 + " to attach VDIs"));
+    }
+
+    /** The storage-admin view of this SR's storage system. */
+    @Override
+    public ArrayAdministration arrayAdministration() {
+        return new SmisArrayAdministration(array, system(), quirks, jobs, context);
     }
 
     @Override

@@ -232,6 +232,29 @@ class SimulatedArrayTests {
     }
 
     @Test
+    void theArrayFacetManagesLunsOfAnyPoolAndMasksThemToInitiators() {
+        FakeHost host = host();
+        SrStats before = sr(host).stats();
+        var admin = sr(host).arrayAdministration();
+        var lun = admin.createLun(Names.THICK_POOL_ID, "admin-lun", 6 * MIB);
+        assertThat(admin.createLun(Names.THICK_POOL_ID, "admin-lun", 6 * MIB)).isEqualTo(lun);
+        assertThat(admin.listLuns(Names.THICK_POOL_ID)).contains(lun);
+        assertThat(admin.resizeLun(lun.id(), 10 * MIB).sizeBytes()).isEqualTo(10 * MIB);
+        assertThat(admin.listTargetPorts()).singleElement()
+                .satisfies(p -> assertThat(p.address()).isEqualTo("127.0.0.1:" + sim.iscsiPort()));
+        String other = "iqn.2024-01.org.storagegateway:other-host";
+        var datapath = admin.exposeLun(lun.id(), other);
+        assertThat(sim.state().viewsOf(lun.id())).singleElement()
+                .satisfies(v -> assertThat(sim.state().viewInitiators(v)).containsExactly(other));
+        assertThat(datapath.portal()).isEqualTo("127.0.0.1:" + sim.iscsiPort());
+        admin.hideLun(lun.id(), other);
+        assertThat(sim.state().viewsOf(lun.id())).isEmpty();
+        admin.deleteLun(lun.id());
+        admin.deleteLun(lun.id());
+        assertThat(sr(host).stats()).isEqualTo(before);
+    }
+
+    @Test
     void shrinkingIsRefusedAsTheCallersMistake() {
         FakeHost host = host();
         String uuid = UUID.randomUUID().toString();
