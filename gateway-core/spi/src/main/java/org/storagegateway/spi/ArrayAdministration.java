@@ -5,13 +5,13 @@ import java.util.List;
 import org.osgi.annotation.versioning.ConsumerType;
 import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.TargetPort;
 
 /**
  * Storage-admin operations on the array behind an SR, reached through {@link StorageRepository#arrayAdministration()}
  * for one host call: LUNs of the SR's storage system in any of its pools (not only the SR's VDIs), its target ports,
- * and masking to host initiators. The storage systems and pools themselves are what
- * {@link StorageDriverFactory#probe} reports.
+ * and masking to host initiators. Storage systems and pools are reported as a two-level probe reports them.
  *
  * <p>Same contracts as {@link StorageRepository}: mutating methods are idempotent (a LUN is identified by its name
  * within a pool when it is created), long ones report progress and honour cancel through the task, and failures are
@@ -21,6 +21,12 @@ import org.storagegateway.spi.model.TargetPort;
  */
 @ConsumerType
 public interface ArrayAdministration {
+
+    /** List the storage systems of the array behind the SR. */
+    List<ProbeEntry> listStorageSystems();
+
+    /** List the usable pools of a storage system of the array (the SR's own or another). */
+    List<ProbeEntry> listStoragePools(String systemId);
 
     /** List the LUNs of a pool of the SR's storage system. */
     List<LunInfo> listLuns(String poolId);

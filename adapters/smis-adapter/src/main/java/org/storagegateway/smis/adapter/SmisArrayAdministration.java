@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.storagegateway.smis.adapter.ArrayObjects.Pool;
 import org.storagegateway.smis.adapter.ArrayObjects.StorageSystem;
 import org.storagegateway.smis.adapter.ArrayObjects.Volume;
+import org.storagegateway.smis.quirks.ArrayIdentity;
 import org.storagegateway.smis.quirks.Quirk;
 import org.storagegateway.spi.ArrayAdministration;
 import org.storagegateway.spi.DriverContext;
@@ -17,6 +19,7 @@ import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.model.Capability;
 import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.TargetPort;
 
 /**
@@ -26,17 +29,29 @@ import org.storagegateway.spi.model.TargetPort;
 final class SmisArrayAdministration implements ArrayAdministration {
     private final SmisArray array;
     private final StorageSystem system;
+    private final Function<ArrayIdentity, Set<Quirk>> quirkLookup;
     private final Set<Quirk> quirks;
     private final Jobs jobs;
     private final DriverContext context;
 
-    SmisArrayAdministration(SmisArray array, StorageSystem system, Set<Quirk> quirks, Jobs jobs,
-                            DriverContext context) {
+    SmisArrayAdministration(SmisArray array, StorageSystem system, Function<ArrayIdentity, Set<Quirk>> quirkLookup,
+                            Jobs jobs, DriverContext context) {
         this.array = array;
         this.system = system;
-        this.quirks = quirks;
+        this.quirkLookup = quirkLookup;
+        this.quirks = quirkLookup.apply(system.identity());
         this.jobs = jobs;
         this.context = context;
+    }
+
+    @Override
+    public List<ProbeEntry> listStorageSystems() {
+        return ProbeEntries.systems(array, quirkLookup);
+    }
+
+    @Override
+    public List<ProbeEntry> listStoragePools(String systemId) {
+        return ProbeEntries.pools(array, array.system(systemId), quirkLookup);
     }
 
     @Override

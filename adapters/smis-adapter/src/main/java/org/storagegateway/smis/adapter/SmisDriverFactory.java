@@ -1,9 +1,7 @@
 package org.storagegateway.smis.adapter;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,8 +19,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.storagegateway.smis.adapter.ArrayObjects.Pool;
-import org.storagegateway.smis.adapter.ArrayObjects.StorageSystem;
 import org.storagegateway.smis.quirks.ArrayIdentity;
 import org.storagegateway.smis.quirks.Quirk;
 import org.storagegateway.smis.quirks.VendorQuirks;
@@ -147,37 +142,10 @@ public final class SmisDriverFactory implements StorageDriverFactory {
         ArrayAddress address = ArrayAddress.from(deviceConfig, context);
         SmisArray array = array(address);
         String systemName = deviceConfig.get(SYSTEM);
-        List<ProbeEntry> entries = new ArrayList<>();
         if (systemName == null || systemName.isBlank()) {
-            for (StorageSystem system : array.systems()) {
-                Map<String, String> attributes = new HashMap<>();
-                attributes.put("model", system.identity().elementName());
-                attributes.put("class", system.path().getObjectName());
-                attributes.put("namespace", system.namespace());
-                attributes.put("capabilities", array.capabilities(system).stream().map(Enum::name).sorted()
-                        .collect(Collectors.joining(",")));
-                attributes.put("profiles", array.registration().profiles().entrySet().stream()
-                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
-                Set<Quirk> quirks = quirksFor(system.identity());
-                if (!quirks.isEmpty()) {
-                    attributes.put("quirks", quirks.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
-                }
-                entries.add(new ProbeEntry(ProbeEntry.Kind.STORAGE_SYSTEM, system.name(),
-                        system.identity().elementName().isEmpty() ? system.name() : system.identity().elementName(),
-                        attributes));
-            }
-            return entries;
+            return ProbeEntries.systems(array, this::quirksFor);
         }
-        StorageSystem system = array.system(systemName.trim());
-        for (Pool pool : array.pools(system, quirksFor(system.identity()))) {
-            entries.add(new ProbeEntry(ProbeEntry.Kind.STORAGE_POOL, pool.id(), pool.name(), Map.of(
-                    "total-bytes", Long.toString(pool.totalBytes()),
-                    "free-bytes", Long.toString(pool.remainingBytes()),
-                    "thick", Boolean.toString(pool.supportsType(SmisArray.ELEMENT_TYPE_THICK)),
-                    "thin", Boolean.toString(pool.supportsType(SmisArray.ELEMENT_TYPE_THIN)),
-                    "system", system.name())));
-        }
-        return entries;
+        return ProbeEntries.pools(array, array.system(systemName.trim()), this::quirksFor);
     }
 
     /** The union of the quirks every registered quirk bundle declares for this array. */

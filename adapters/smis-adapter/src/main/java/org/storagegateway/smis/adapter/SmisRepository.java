@@ -241,7 +241,7 @@ final class SmisRepository implements StorageRepository {
     /** The storage-admin view of this SR's storage system. */
     @Override
     public ArrayAdministration arrayAdministration() {
-        return new SmisArrayAdministration(array, system(), quirks, jobs, context);
+        return new SmisArrayAdministration(array, system(), quirkLookup, jobs, context);
     }
 
     @Override
