@@ -52,6 +52,17 @@ public record SimulatorConfig(Path stateDir, String bindAddress, int httpPort, i
         }
     }
 
+    /** The folder of the simulator's state under a gateway home. */
+    public static final String GATEWAY_HOME_FOLDER = "smis-simulator";
+
+    /**
+     * The simulator a gateway embeds as its default array: state in {@code <gatewayHome>/smis-simulator} (password
+     * generated there on the first start, never a default one), otherwise the {@link #builder} defaults.
+     */
+    public static Builder inGatewayHome(Path gatewayHome) {
+        return new Builder(gatewayHome.resolve(GATEWAY_HOME_FOLDER));
+    }
+
     /**
      * Defaults: loopback, ports 5988/5989, user "admin", generated password, 1 TiB, synchronous replies, iSCSI targets
      * on 3260.

@@ -16,8 +16,10 @@ import picocli.CommandLine.Option;
         description = "SMI-S block array simulator: a CIM-XML server over HTTP and HTTPS.")
 public final class SimulatorMain implements Callable<Integer> {
 
-    @Option(names = "--state", required = true, paramLabel = "DIR",
-            description = "State directory: the array, its LUN files, the generated password and TLS certificate.")
+    @Option(names = "--state", defaultValue = "${env:GATEWAY_HOME:-var}/" + SimulatorConfig.GATEWAY_HOME_FOLDER,
+            paramLabel = "DIR", description = "State directory: the array, its LUN files, the generated password and "
+            + "TLS certificate (default: $GATEWAY_HOME/smis-simulator, ./var/smis-simulator without GATEWAY_HOME; "
+            + "here ${DEFAULT-VALUE}).")
     Path state;
 
     @Option(names = "--http-port", defaultValue = "5988", paramLabel = "PORT",
@@ -27,6 +29,11 @@ public final class SimulatorMain implements Callable<Integer> {
     @Option(names = "--https-port", defaultValue = "5989", paramLabel = "PORT",
             description = "HTTPS port; 0 for any free port, -1 for no HTTPS (default: ${DEFAULT-VALUE}).")
     int httpsPort;
+
+    @Option(names = "--iscsi-port", defaultValue = "3260", paramLabel = "PORT",
+            description = "Loopback port of the iSCSI targets (tgtd) that publish exposed volumes; 0 for any free "
+            + "port, -1 for no data path (default: ${DEFAULT-VALUE}).")
+    int iscsiPort;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
@@ -62,7 +69,7 @@ public final class SimulatorMain implements Callable<Integer> {
                     .readValue(behaviourFile.toFile(), Behaviour.class);
         }
         SimulatorConfig.Builder config = SimulatorConfig.builder(state).bindAddress(bind).httpPort(httpPort)
-                .httpsPort(httpsPort).user(user).passwordFile(passwordFile).behaviour(behaviour);
+                .httpsPort(httpsPort).iscsiPort(iscsiPort).user(user).passwordFile(passwordFile).behaviour(behaviour);
         if (capacity != null) {
             config.capacityBytes(capacity);
         }
@@ -74,6 +81,7 @@ public final class SimulatorMain implements Callable<Integer> {
         }, "smis-simulator-shutdown"));
         System.out.println("smis-simulator ready: system=" + simulator.systemName()
                 + " http=" + simulator.httpPort() + " https=" + simulator.httpsPort()
+                + " iscsi=127.0.0.1:" + simulator.iscsiPort()
                 + " user=" + simulator.user() + " password-file=" + simulator.passwordFile());
         System.out.flush();
         stopped.await();

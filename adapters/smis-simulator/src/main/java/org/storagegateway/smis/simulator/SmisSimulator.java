@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.storagegateway.smis.simulator.array.ArrayModel;
 import org.storagegateway.smis.simulator.array.ArrayState;
 import org.storagegateway.smis.simulator.array.IscsiPortal;
+import org.storagegateway.smis.simulator.array.TgtdExports;
 import org.storagegateway.smis.simulator.array.Names;
 import org.storagegateway.smis.simulator.ops.CimOperations;
 import org.storagegateway.smis.simulator.server.CimHttpHandler;
@@ -67,6 +68,10 @@ public final class SmisSimulator implements AutoCloseable {
         ArrayModel array = ArrayModel.open(stateDir, config.capacityBytes(), behaviour, System::currentTimeMillis);
         array.portal(IscsiPortal.loopback(config.iscsiPort() > 0 ? config.iscsiPort()
                 : config.iscsiPort() == 0 ? freeLoopbackPort() : SimulatorConfig.DEFAULT_ISCSI_PORT));
+        if (config.iscsiPort() >= 0) {
+            // Publishes the views kept in the state again (after a restart); tgtd starts with the first view.
+            array.exports(new TgtdExports(stateDir, array.portal()));
+        }
         RequestStatistics statistics = new RequestStatistics();
         CimServer server = null;
         try {

@@ -39,7 +39,7 @@ class SimulatorMainTests {
         Files.writeString(behaviour, "{\"replyMode\":\"JOB\",\"jobDurationMillis\":100}");
         Path state = dir.resolve("state");
         Process p = launch(dir.resolve("stderr.log"), "--state", state.toString(), "--http-port", "0",
-                "--https-port", "0", "--user", "cli", "--password-file", passwordFile.toString(),
+                "--https-port", "0", "--iscsi-port", "0", "--user", "cli", "--password-file", passwordFile.toString(),
                 "--behaviour", behaviour.toString(), "--capacity", Long.toString(10L << 30));
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -51,7 +51,7 @@ class SimulatorMainTests {
                 }
             }).get(60, TimeUnit.SECONDS);
             assertThat(ready).as(Files.readString(dir.resolve("stderr.log"))).startsWith("smis-simulator ready:");
-            Matcher m = Pattern.compile("system=(\\S+) http=(\\d+) https=(\\d+)").matcher(ready);
+            Matcher m = Pattern.compile("system=(\\S+) http=(\\d+) https=(\\d+) iscsi=127.0.0.1:(\\d+)").matcher(ready);
             assertThat(m.find()).isTrue();
             String system = m.group(1);
             String base = "http://cli:main-test-password@127.0.0.1:" + m.group(2);
@@ -81,11 +81,11 @@ class SimulatorMainTests {
         String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(help.exitValue()).isZero();
-        assertThat(usage).contains("--state", "--http-port", "--https-port", "--user", "--password-file",
-                "--behaviour");
-        Process bad = launch(dir.resolve("bad.log"), "--http-port", "0");
+        assertThat(usage).contains("--state", "--http-port", "--https-port", "--iscsi-port", "--user",
+                "--password-file", "--behaviour").contains("GATEWAY_HOME").doesNotContain("default: null");
+        Process bad = launch(dir.resolve("bad.log"), "--http-port", "eighty");
         assertThat(bad.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(bad.exitValue()).isEqualTo(2);
-        assertThat(Files.readString(dir.resolve("bad.log"))).contains("--state");
+        assertThat(Files.readString(dir.resolve("bad.log"))).contains("--http-port");
     }
 }

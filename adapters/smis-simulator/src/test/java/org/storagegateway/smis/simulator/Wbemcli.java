@@ -64,17 +64,23 @@ final class Wbemcli {
     }
 
     static Result run(String... args) throws IOException, InterruptedException {
+        return run(BINARY, args);
+    }
+
+    /** Run any command-line client (no shell), with a 30 s limit. */
+    static Result run(Path binary, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(BINARY.toString());
+        command.add(binary.toString());
         command.addAll(List.of(args));
-        Path outFile = Files.createTempFile("wbemcli", ".out");
-        Path errFile = Files.createTempFile("wbemcli", ".err");
+        Path outFile = Files.createTempFile("client", ".out");
+        Path errFile = Files.createTempFile("client", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("wbemcli " + args[0] + " did not finish");
+                throw new IOException(binary.getFileName() + " " + (args.length > 0 ? args[0] : "")
+                        + " did not finish");
             }
             return new Result(p.exitValue(), Files.readString(outFile, StandardCharsets.UTF_8),
                     Files.readString(errFile, StandardCharsets.UTF_8));

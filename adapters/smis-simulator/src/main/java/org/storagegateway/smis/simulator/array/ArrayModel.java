@@ -247,6 +247,15 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
         }
     }
 
+    /** Publish the current views again (a mapped volume changed size); a failure is logged, not thrown. */
+    void republish() {
+        try {
+            exports.publish(state, luns);
+        } catch (CimException e) {
+            LOG.warn("The masking views are not published: {}", e.getMessage());
+        }
+    }
+
     /** Publish a masking change through the data path, then persist it; the data path follows a failed write back. */
     void commitPublished(ArrayState next) {
         ArrayState previous = state;

@@ -345,6 +345,9 @@ final class StorageConfigurationMethods {
         } catch (IOException e) {
             throw new CimException(CimStatus.FAILED, "Cannot resize the volume's data file: " + e.getMessage());
         }
+        if (grows || shrinks) {
+            model.republish();
+        }
         LOG.info("Modified volume {} '{}': {} bytes", v.deviceId(), v.elementName(), v.sizeBytes());
         return v;
     }
