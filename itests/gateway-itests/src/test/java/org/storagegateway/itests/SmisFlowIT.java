@@ -2,16 +2,21 @@ package org.storagegateway.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -28,18 +33,28 @@ import org.storagegateway.smis.simulator.array.Names;
 /**
  * The gateway with its built-in smis driver against the SMI-S simulator, through SOAP with python3-zeep: an smis SR
  * on the simulated array (HTTPS, the simulator's certificate trusted), probe both levels, create a VDI, snapshot and
- * clone it (the clone holds the source's data), expose the clone's LUN to an initiator and hide it, manage a LUN
+ * clone it (the clone holds the source's data), expose the clone's LUN to an initiator (read by libiscsi as that
+ * initiator, invisible to another: the simulator publishes it through its own tgtd) and hide it, manage a LUN
  * directly, delete everything; the pool's free space returns exactly to its starting value.
  */
 class SmisFlowIT {
     static final long SIZE = 16L << 20;
     static final String INITIATOR = "iqn.2026-01.org.storagegateway:smis-flow";
+    static final String OTHER_INITIATOR = "iqn.2026-01.org.storagegateway:someone-else";
+    static final String ISCSI_LS = "/usr/bin/iscsi-ls";
+    static final String ISCSI_READCAPACITY16 = "/usr/bin/iscsi-readcapacity16";
 
     @Test
     void provisionSnapshotCloneExposeHideAndDeleteOnTheSimulatedArray(@TempDir Path home, @TempDir Path array)
             throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/tgtd")), "tgtd is not installed (Debian package tgt)");
+        assumeTrue(Files.isExecutable(Path.of(ISCSI_LS)), "libiscsi-bin is not installed");
+        int iscsiPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            iscsiPort = socket.getLocalPort();
+        }
         try (SmisSimulator sim = SmisSimulator.start(SimulatorConfig.builder(array).httpPort(0).httpsPort(0)
-                .behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(200)).build());
+                .iscsiPort(iscsiPort).behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(200)).build());
              GatewayRuntime gateway = GatewayFixture.startDefault(home);
              ZeepClient zeep = GatewayFixture.zeep(gateway)) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> smisLoaded(zeep));
@@ -91,6 +106,13 @@ class SmisFlowIT {
             assertThat(datapath.get("targetIqn").asText()).startsWith("iqn.");
             assertThat(sim.state().viewsOf(cloneLun)).singleElement()
                     .satisfies(v -> assertThat(sim.state().viewInitiators(v)).containsExactly(INITIATOR));
+            // libiscsi, as the initiator the LUN was exposed to, sees it with the clone's size; another does not.
+            String portal = "iscsi://" + datapath.get("portal").asText();
+            String lunUrl = portal + "/" + datapath.get("targetIqn").asText() + "/" + datapath.get("lun").asInt();
+            assertThat(run(ISCSI_LS, "-i", INITIATOR, "-s", portal)).contains(datapath.get("targetIqn").asText());
+            assertThat(run(ISCSI_LS, "-i", OTHER_INITIATOR, "-s", portal))
+                    .doesNotContain(datapath.get("targetIqn").asText());
+            assertThat(run(ISCSI_READCAPACITY16, "-i", INITIATOR, lunUrl)).contains("Total size:" + SIZE);
             assertThatThrownBy(() -> zeep.call("deleteVirtualDisk", Map.of("vdiUuid", clone.get("uuid").asText())))
                     .isInstanceOfSatisfying(ZeepClient.SoapFault.class,
                             f -> assertThat(f.name()).isEqualTo("VDI_IN_USE"));
@@ -145,6 +167,17 @@ class SmisFlowIT {
 
     private static long cimRequests(SmisSimulator sim) {
         return sim.statistics().byCimMethod().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Run a libiscsi tool and return what it printed (exit status ignored: callers check the output). */
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish");
+        }
+        return out;
     }
 
     private static byte[] read(Path file, long offset, int length) throws IOException {

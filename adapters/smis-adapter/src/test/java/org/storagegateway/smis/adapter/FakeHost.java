@@ -33,6 +33,16 @@ public final class FakeHost implements DriverContext {
         return new FakeHost(Map.of("password", password));
     }
 
+    /** A free loopback TCP port, for a simulator's iSCSI portal (its tgtd). */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Every line the adapter logged, as "LEVEL message". */
     public List<String> logLines() {
         return logLines;

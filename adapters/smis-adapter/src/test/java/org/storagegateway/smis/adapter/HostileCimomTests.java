@@ -48,7 +48,8 @@ class HostileCimomTests {
 
     @BeforeAll
     void start(@TempDir Path state) throws Exception {
-        sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(-1).build());
+        sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(-1)
+                .iscsiPort(FakeHost.freePort()).build());
     }
 
     @AfterAll

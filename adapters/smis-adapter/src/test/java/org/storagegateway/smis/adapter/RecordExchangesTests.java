@@ -30,7 +30,7 @@ class RecordExchangesTests {
     void recordTheExpectFlows(@TempDir Path state) throws Exception {
         Path out = Path.of(System.getProperty("smis.record"));
         try (SmisSimulator sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(-1)
-                .behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(300)).build())) {
+                .iscsiPort(FakeHost.freePort()).behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(300)).build())) {
             record(sim, out.resolve("generic"), Set.of());
             record(sim, out.resolve("quirk-aware"), Set.of(Quirk.ASSOCIATORS_WITHOUT_PROPERTY_LIST));
         }

@@ -43,7 +43,8 @@ class SimulatedArrayTests {
 
     @BeforeAll
     void start(@TempDir Path state) throws Exception {
-        sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(0).build());
+        sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(0)
+                .iscsiPort(FakeHost.freePort()).build());
     }
 
     @AfterAll
