@@ -121,6 +121,27 @@ class IscsiTests {
         assertThat(listed.out()).as(listed.all()).contains(sim.targetIqn() + ":spc-").contains("Lun:1");
     }
 
+    @Test
+    void aTargetDaemonLeftByACrashedRunIsEndedAndReplaced() throws Exception {
+        String deviceId = TestSimulators.createVolume(sim, "survivor", SIZE);
+        assertThat(expose(deviceId, HOST_A)).contains("<VALUE>0</VALUE>");
+        sim.close();
+        sim = null;
+        // What a killed simulator leaves: its tgtd still holding the portal, its pid on record, no targets in it.
+        Process orphan = new ProcessBuilder(TgtdExports.TGTD.toString(), "-f", "-C",
+                Integer.toString(TgtdExports.controlPortFor(iscsiPort)), "--iscsi", "portal=127.0.0.1:" + iscsiPort)
+                .redirectErrorStream(true).redirectOutput(state.resolve("orphan.log").toFile()).start();
+        try {
+            Files.writeString(state.resolve("tgtd.pid"), Long.toString(orphan.pid()));
+            sim = startSimulator();
+            assertThat(orphan.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("the orphan is ended").isTrue();
+            Wbemcli.Result listed = Wbemcli.run(ISCSI_LS, "-i", HOST_A, "-s", portal());
+            assertThat(listed.out()).as(listed.all()).contains(sim.targetIqn() + ":spc-").contains("Lun:1");
+        } finally {
+            orphan.destroyForcibly();
+        }
+    }
+
     private String expose(String deviceId, String initiator) throws Exception {
         Wbemcli.Result exposed = Wbemcli.run("cmx", url(sim) + "/" + service(sim, "ControllerConfigurationService"),
                 "ExposePaths.LUNames=\"" + sim.state().volume(deviceId).naaId() + "\",InitiatorPortIDs=\""

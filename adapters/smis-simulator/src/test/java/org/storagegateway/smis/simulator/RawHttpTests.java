@@ -284,6 +284,39 @@ class RawHttpTests {
     }
 
     @Test
+    void badMaskingAndReplicationArgumentsGetCimErrorsOrReturnCodesNeverACrash() throws Exception {
+        String ccs = "ControllerConfigurationService";
+        String lun = "<PARAMVALUE NAME=\"LUNames\"><VALUE.ARRAY><VALUE>6FFF</VALUE></VALUE.ARRAY></PARAMVALUE>";
+        assertThat(errorCode(call(ccs, "ExposePaths", "<PARAMVALUE NAME=\"LUNames\"><VALUE>6FFF</VALUE></PARAMVALUE>")))
+                .as("a scalar for an array").isEqualTo(4);
+        assertThat(errorCode(call(ccs, "ExposePaths", lun + "<PARAMVALUE NAME=\"DeviceAccesses\"><VALUE.ARRAY>"
+                + "<VALUE>rw</VALUE></VALUE.ARRAY></PARAMVALUE>"))).as("text for a uint16").isEqualTo(4);
+        assertThat(errorCode(call(ccs, "ExposePaths", lun + "<PARAMVALUE NAME=\"ProtocolControllers\">"
+                + "<VALUE.REFERENCE><INSTANCENAME CLASSNAME=\"SIM_SCSIProtocolController\">" + key("DeviceID", "SPC-9")
+                + "</INSTANCENAME></VALUE.REFERENCE></PARAMVALUE>"))).as("a reference for a reference array")
+                .isEqualTo(4);
+        assertThat(errorCode(call(ccs, "ExposePaths", lun + "<PARAMVALUE NAME=\"ProtocolControllers\">"
+                + "<VALUE.REFARRAY><VALUE.REFERENCE><INSTANCENAME CLASSNAME=\"SIM_SCSIProtocolController\">"
+                + key("DeviceID", "SPC-9") + "</INSTANCENAME></VALUE.REFERENCE></VALUE.REFARRAY></PARAMVALUE>")))
+                .as("no such view").isEqualTo(6);
+        assertThat(returnValue(call(ccs, "ExposePaths", lun + "<PARAMVALUE NAME=\"InitiatorPortIDs\"><VALUE.ARRAY>"
+                + "<VALUE>iqn.2026-01.org.example:h</VALUE></VALUE.ARRAY></PARAMVALUE>"))).isEqualTo("4097");
+        assertThat(returnValue(call("GroupMaskingMappingService", "CreateGroup",
+                "<PARAMVALUE NAME=\"GroupName\"><VALUE>g</VALUE></PARAMVALUE>"
+                        + "<PARAMVALUE NAME=\"Type\"><VALUE>9</VALUE></PARAMVALUE>"))).isEqualTo("5");
+        assertThat(errorCode(call("GroupMaskingMappingService", "AddMembers", "<PARAMVALUE NAME=\"MaskingGroup\">"
+                + "<VALUE.REFERENCE><INSTANCENAME CLASSNAME=\"SIM_DeviceMaskingGroup\">" + key("InstanceID", "SIM:DG-9")
+                + "</INSTANCENAME></VALUE.REFERENCE></PARAMVALUE>"))).isEqualTo(6);
+        assertThat(returnValue(call("ReplicationService", "ModifyReplicaSynchronization",
+                "<PARAMVALUE NAME=\"Operation\"><VALUE>8</VALUE></PARAMVALUE>"))).isEqualTo("5");
+        assertThat(errorCode(call("ReplicationService", "CreateElementReplica",
+                "<PARAMVALUE NAME=\"SyncType\"><VALUE>70000</VALUE></PARAMVALUE>"))).as("out of uint16").isEqualTo(4);
+        assertThat(sim.state().views()).isEmpty();
+        assertThat(sim.state().groups()).isEmpty();
+        assertThat(sim.state().hardwareIds()).as("nothing half-done").isEmpty();
+    }
+
+    @Test
     void operationErrorsAreCimStatusCodesInAnErrorElement() throws Exception {
         assertThat(errorCode(http.post("OpenEnumerateInstances", "root/sim", intrinsic("OpenEnumerateInstances",
                 "root/sim", classNameParam("CIM_StoragePool"))))).isEqualTo(7);
@@ -338,10 +371,25 @@ class RawHttpTests {
     }
 
     private String serviceName() {
-        return "<INSTANCENAME CLASSNAME=\"SIM_StorageConfigurationService\">"
-                + key("CreationClassName", "SIM_StorageConfigurationService") + key("Name", "StorageConfigurationService")
+        return serviceName("StorageConfigurationService");
+    }
+
+    private String serviceName(String name) {
+        return "<INSTANCENAME CLASSNAME=\"SIM_" + name + "\">"
+                + key("CreationClassName", "SIM_" + name) + key("Name", name)
                 + key("SystemCreationClassName", "SIM_StorageSystem") + key("SystemName", sim.systemName())
                 + "</INSTANCENAME>";
+    }
+
+    /** An extrinsic call on one of the array's services, with PARAMVALUEs as given. */
+    private HttpResponse<String> call(String service, String method, String params) throws Exception {
+        return http.post(method, "root/sim", request("<METHODCALL NAME=\"" + method + "\"><LOCALINSTANCEPATH>"
+                + namespace("root/sim") + serviceName(service) + "</LOCALINSTANCEPATH>" + params + "</METHODCALL>"));
+    }
+
+    private static String returnValue(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return CimHttp.parse(r.body()).getElementsByTagName("RETURNVALUE").item(0).getTextContent();
     }
 
     private static String key(String name, String value) {

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.storagegateway.smis.simulator.Behaviour;
 import org.storagegateway.smis.simulator.BehaviourControl;
 import org.storagegateway.smis.simulator.cim.CimClass;
 import org.storagegateway.smis.simulator.cim.CimException;
@@ -50,6 +51,10 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
     private final ReplicationMethods replication;
     private ArrayState state;
     private volatile IscsiPortal portal = IscsiPortal.loopback(IscsiPortal.DEFAULT_PORT);
+    private Repository cached;
+    private ArrayState cachedState;
+    private Behaviour cachedBehaviour;
+    private IscsiPortal cachedPortal;
     private LunExports exports = LunExports.NONE;
     private final MaskingMethods masking;
 
@@ -123,9 +128,23 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
 
     // ---------------------------------------------------------------- CimBackend
 
+    /**
+     * The instances as of now. Building them costs in proportion to the array (about 5 instances per volume), so the
+     * view is kept until the state, the behaviour or the portal changes; not while a job runs (its progress moves).
+     */
     @Override
     public synchronized Repository snapshot() {
-        return ObjectModel.build(state, behaviour, clock.getAsLong(), portal);
+        Behaviour b = behaviour.get();
+        if (cached != null && cachedState == state && cachedBehaviour == b && cachedPortal == portal) {
+            return cached;
+        }
+        Repository built = ObjectModel.build(state, behaviour, clock.getAsLong(), portal);
+        boolean running = state.jobs().stream().anyMatch(j -> j.phase() == JobRecord.Phase.RUNNING);
+        cached = running ? null : built;
+        cachedState = state;
+        cachedBehaviour = b;
+        cachedPortal = portal;
+        return built;
     }
 
     @Override

@@ -176,13 +176,15 @@ final class MaskingMethods {
                     || accesses != null && accesses.size() != luNames.size()) {
                 throw new Rejected(INVALID_PARAMETER, "DeviceNumbers and DeviceAccesses must match LUNames");
             }
+            // A reference to nothing is a CIM error before any return code.
+            ViewRecord existing = controllers.isEmpty() ? null : resolveView(d.state, controllers.get(0));
             List<String> volumes = volumesNamed(d.state, luNames);
             List<String> hardwareIds = new ArrayList<>();
             for (String initiator : initiators) {
                 hardwareIds.add(d.hardwareIdFor(initiator).id());
             }
             ViewRecord view;
-            if (controllers.isEmpty()) {
+            if (existing == null) {
                 if (hardwareIds.isEmpty()) {
                     throw new Rejected(INVALID_PARAMETER, "A new view needs InitiatorPortIDs");
                 }
@@ -193,7 +195,7 @@ final class MaskingMethods {
                         null, null, null);
                 d.views.add(view);
             } else {
-                view = resolveView(d.state, controllers.get(0));
+                view = existing;
                 if (view.grouped() && (!hardwareIds.isEmpty() || !targets.isEmpty())) {
                     throw new Rejected(INVALID_PARAMETER, view.deviceId()
                             + " is a masking view: change its initiators and ports through its groups");

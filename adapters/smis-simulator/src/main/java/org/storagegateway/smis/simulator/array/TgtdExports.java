@@ -69,7 +69,7 @@ public final class TgtdExports implements LunExports {
      * The control socket number of the tgtd serving a portal port: tgtd takes 1 to 32767 and a system tgtd uses 0,
      * so ports above 32767 fold down (two simulators on ports 32768 apart would share one: do not do that).
      */
-    static int controlPortFor(int port) {
+    public static int controlPortFor(int port) {
         int folded = port <= 32767 ? port : port - 32768;
         return folded == 0 ? 32767 : folded;
     }

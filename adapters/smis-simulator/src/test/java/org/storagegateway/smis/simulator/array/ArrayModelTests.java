@@ -191,4 +191,17 @@ class ArrayModelTests {
             }
         }
     }
+
+    @Test
+    void theInstanceViewIsReusedUntilTheStateOrTheBehaviourChanges() {
+        Repository first = model.snapshot();
+        assertThat(model.snapshot()).isSameAs(first);
+        create(Names.THICK_POOL_ID, "cached", StorageConfigurationMethods.STORAGE_VOLUME, 1 << 20);
+        Repository second = model.snapshot();
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.instancesOf(Names.ARRAY_NAMESPACE, second.schema().require("CIM_StorageVolume")))
+                .hasSize(1);
+        model.behaviour().set(Behaviour.defaults().withReplyMode(org.storagegateway.smis.simulator.ReplyMode.JOB));
+        assertThat(model.snapshot()).as("capabilities follow the reply mode").isNotSameAs(second);
+    }
 }
