@@ -256,6 +256,41 @@ class SimulatedArrayTests {
     }
 
     @Test
+    void aCancelBeforeTheArrayActsCreatesNothing() {
+        FakeHost host = host();
+        host.requestCancel();
+        int volumes = sim.state().volumes().size();
+        assertThatThrownBy(() -> sr(host).createVdi(new CreateVdiRequest("k", UUID.randomUUID().toString(), MIB)))
+                .isInstanceOfSatisfying(StorageException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CANCELLED));
+        assertThat(sim.state().volumes()).hasSize(volumes);
+    }
+
+    @Test
+    void aCancelDuringAJobAsksTheArrayToTerminateItAndReportsWhatTheArrayDid() throws Exception {
+        sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(1500));
+        FakeHost host = host();
+        String uuid = UUID.randomUUID().toString();
+        long asked = sim.statistics().byCimMethod().getOrDefault("RequestStateChange", 0L);
+        var canceller = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            host.requestCancel();
+        });
+        canceller.start();
+        // The simulator cannot stop a job: the job ends, and the task reports the volume the array made.
+        VdiInfo created = sr(host).createVdi(new CreateVdiRequest("k", uuid, MIB));
+        canceller.join();
+        assertThat(created.uuid()).isEqualTo(uuid);
+        assertThat(sim.statistics().byCimMethod().getOrDefault("RequestStateChange", 0L)).isEqualTo(asked + 1);
+        assertThat(host.logLines()).anyMatch(line -> line.contains("cannot terminate its job"));
+        sr(FakeHost.withPassword(sim.password())).deleteVdi(uuid);
+    }
+
+    @Test
     void shrinkingIsRefusedAsTheCallersMistake() {
         FakeHost host = host();
         String uuid = UUID.randomUUID().toString();
