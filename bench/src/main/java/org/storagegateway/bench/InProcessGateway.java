@@ -45,6 +45,7 @@ final class InProcessGateway implements AutoCloseable {
                 case "bindAddress" -> "127.0.0.1";
                 case "port" -> 0;
                 case "deployPollMillis" -> 200L;
+                case "embedArray" -> false;
                 default -> components[i].getAccessor().invoke(defaults);
             };
         }

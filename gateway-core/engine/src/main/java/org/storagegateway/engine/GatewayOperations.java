@@ -8,6 +8,10 @@ import org.storagegateway.engine.model.DriverView;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.model.TaskRecord;
 import org.storagegateway.engine.model.VirtualDiskRecord;
+import org.storagegateway.spi.model.Datapath;
+import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
+import org.storagegateway.spi.model.TargetPort;
 
 /**
  * What the gateway offers its callers; the SOAP endpoint is a thin mapping of this interface.
@@ -54,4 +58,33 @@ public interface GatewayOperations {
 
     /** Ask a task to stop at its next safe point, and return it. Cancelling a finished task returns it unchanged. */
     TaskRecord cancelTask(String taskUuid);
+
+    // ---- storage-admin operations on the array behind an SR whose driver declares ARRAY_ADMINISTRATION
+
+    /** List the storage systems of the array behind the SR. */
+    List<ProbeEntry> listStorageSystems(String srUuid);
+
+    /** List the usable pools of a storage system of that array. */
+    List<ProbeEntry> listStoragePools(String srUuid, String systemId);
+
+    /** List the LUNs of a pool of the SR's storage system. */
+    List<LunInfo> listLuns(String srUuid, String poolId);
+
+    /** List the target ports of the SR's storage system. */
+    List<TargetPort> listTargetPorts(String srUuid);
+
+    /** Create a LUN in a pool, as a task; a LUN of that name in the pool is returned as it is. */
+    LunInfo createLun(String srUuid, String poolId, String name, long sizeBytes, Optional<String> idempotencyKey);
+
+    /** Delete a LUN, as a task, and return the finished task; a LUN already gone succeeds. */
+    TaskRecord deleteLun(String srUuid, String lunId, Optional<String> idempotencyKey);
+
+    /** Grow a LUN, as a task; shrinking is refused with kind USER. */
+    LunInfo resizeLun(String srUuid, String lunId, long sizeBytes, Optional<String> idempotencyKey);
+
+    /** Expose a LUN to a host initiator, as a task, and return how that initiator reaches it. */
+    Datapath.Iscsi exposeLun(String srUuid, String lunId, String initiatorIqn, Optional<String> idempotencyKey);
+
+    /** Hide a LUN from a host initiator, as a task, and return the finished task. */
+    TaskRecord hideLun(String srUuid, String lunId, String initiatorIqn, Optional<String> idempotencyKey);
 }

@@ -42,6 +42,10 @@ import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.StorageRepository;
 import org.storagegateway.spi.TaskMonitor;
 import org.storagegateway.spi.model.Capability;
+import org.storagegateway.spi.model.Datapath;
+import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
+import org.storagegateway.spi.model.TargetPort;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.ConfigKey;
@@ -72,12 +76,15 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private final Clock clock;
     /** SRs where garbage may have appeared (a VDI was deleted, or the gateway started) since the last collection. */
     private final Set<String> garbageSuspected = ConcurrentHashMap.newKeySet();
+    /** The storage-admin operations on arrays behind SRs (delegated below). */
+    private final ArrayAdministrationService arrays;
 
     public StorageService(GatewayStore store, DriverRegistry registry, TaskRunner tasks, Clock clock) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.registry = Objects.requireNonNull(registry, "registry is null");
         this.tasks = Objects.requireNonNull(tasks, "tasks is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.arrays = new ArrayAdministrationService(store, registry, tasks, clock);
     }
 
     // ---- drivers
@@ -335,6 +342,55 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         return tasks.requestCancel(taskUuid);
     }
 
+    // ---- storage-admin operations on the array behind an SR: see ArrayAdministrationService
+
+    @Override
+    public List<ProbeEntry> listStorageSystems(String srUuid) {
+        return arrays.listStorageSystems(srUuid);
+    }
+
+    @Override
+    public List<ProbeEntry> listStoragePools(String srUuid, String systemId) {
+        return arrays.listStoragePools(srUuid, systemId);
+    }
+
+    @Override
+    public List<LunInfo> listLuns(String srUuid, String poolId) {
+        return arrays.listLuns(srUuid, poolId);
+    }
+
+    @Override
+    public List<TargetPort> listTargetPorts(String srUuid) {
+        return arrays.listTargetPorts(srUuid);
+    }
+
+    @Override
+    public LunInfo createLun(String srUuid, String poolId, String name, long sizeBytes,
+            Optional<String> idempotencyKey) {
+        return arrays.createLun(srUuid, poolId, name, sizeBytes, idempotencyKey);
+    }
+
+    @Override
+    public TaskRecord deleteLun(String srUuid, String lunId, Optional<String> idempotencyKey) {
+        return arrays.deleteLun(srUuid, lunId, idempotencyKey);
+    }
+
+    @Override
+    public LunInfo resizeLun(String srUuid, String lunId, long sizeBytes, Optional<String> idempotencyKey) {
+        return arrays.resizeLun(srUuid, lunId, sizeBytes, idempotencyKey);
+    }
+
+    @Override
+    public Datapath.Iscsi exposeLun(String srUuid, String lunId, String initiatorIqn,
+            Optional<String> idempotencyKey) {
+        return arrays.exposeLun(srUuid, lunId, initiatorIqn, idempotencyKey);
+    }
+
+    @Override
+    public TaskRecord hideLun(String srUuid, String lunId, String initiatorIqn, Optional<String> idempotencyKey) {
+        return arrays.hideLun(srUuid, lunId, initiatorIqn, idempotencyKey);
+    }
+
     // ---- reconciliation of interrupted tasks
 
     @Override
@@ -355,6 +411,9 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
             case VDI_CLONE, VDI_SNAPSHOT -> reconcileCopy(journal, task.operation().equals(VDI_SNAPSHOT));
             case VDI_DELETE -> reconcileDelete(journal);
             case SR_GC -> reconcileGarbageCollection(journal);
+            case ArrayAdministrationService.LUN_CREATE, ArrayAdministrationService.LUN_DELETE,
+                    ArrayAdministrationService.LUN_RESIZE, ArrayAdministrationService.LUN_EXPOSE,
+                    ArrayAdministrationService.LUN_HIDE -> arrays.reconcile(task, journal);
             default -> throw new StorageException(org.storagegateway.spi.StandardErrorCode.INTERNAL_ERROR,
                     "No reconciler for operation " + task.operation());
         };
@@ -598,7 +657,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         return Set.copyOf(known);
     }
 
-    private static String fingerprint(String... parts) {
+    static String fingerprint(String... parts) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (String part : parts) {

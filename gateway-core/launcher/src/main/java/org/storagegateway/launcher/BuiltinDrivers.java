@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 final class BuiltinDrivers {
     private static final Logger LOG = LoggerFactory.getLogger(BuiltinDrivers.class);
     static final String FOLDER = "/builtin-drivers/";
-    static final List<String> BUNDLES = List.of("file-sr-driver.jar");
+    static final List<String> BUNDLES = List.of("file-sr-driver.jar", "smis-adapter.jar", "smis-quirks-3par.jar");
 
     private BuiltinDrivers() {
     }

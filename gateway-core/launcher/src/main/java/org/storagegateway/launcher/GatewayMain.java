@@ -54,7 +54,7 @@ public final class GatewayMain implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = new PrintWriter(System.out, true);
             GatewayRuntime.Settings settings = new GatewayRuntime.Settings(home, bind, port, true, true, 500,
-                    Duration.ofSeconds(gcIntervalSeconds));
+                    Duration.ofSeconds(gcIntervalSeconds), true);
             GatewayRuntime gateway = GatewayRuntime.start(settings);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

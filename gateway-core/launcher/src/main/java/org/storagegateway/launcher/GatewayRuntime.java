@@ -42,6 +42,7 @@ public final class GatewayRuntime implements AutoCloseable {
     private final SoapServer soap;
     private final GatewayCredentials credentials;
     private final Duration startup;
+    private final Optional<EmbeddedArray> array;
 
     /**
      * How to start.
@@ -53,10 +54,11 @@ public final class GatewayRuntime implements AutoCloseable {
      * @param createLocalStorage whether to create the default "Local storage" file SR when it is missing
      * @param deployPollMillis how often FileInstall looks at deploy/
      * @param gcInterval how long after start-up or a delete garbage is collected
+     * @param embedArray whether to serve the SMI-S simulator as the default array, with an smis SR on it
      */
     public record Settings(
             Path home, String bindAddress, int port, boolean deployBuiltinDrivers, boolean createLocalStorage,
-            long deployPollMillis, Duration gcInterval) {
+            long deployPollMillis, Duration gcInterval, boolean embedArray) {
         public Settings {
             Objects.requireNonNull(home, "home is null");
             Objects.requireNonNull(bindAddress, "bindAddress is null");
@@ -65,13 +67,14 @@ public final class GatewayRuntime implements AutoCloseable {
 
         /** Return the settings of {@code ./gateway start} for a home. */
         public static Settings defaults(Path home) {
-            return new Settings(home, "0.0.0.0", 8443, true, true, 500, GatewayEngine.DEFAULT_GC_INTERVAL);
+            return new Settings(home, "0.0.0.0", 8443, true, true, 500, GatewayEngine.DEFAULT_GC_INTERVAL, true);
         }
     }
 
     private GatewayRuntime(Settings settings, GatewayHome home, FileLock homeLock, GatewayStore store, GatewayEngine engine,
             EmbeddedFramework framework, FelixDriverRegistry registry, SoapServer soap, GatewayCredentials credentials,
-            Duration startup) {
+            Duration startup, Optional<EmbeddedArray> array) {
+        this.array = array;
         this.settings = settings;
         this.home = home;
         this.homeLock = homeLock;
@@ -101,6 +104,7 @@ public final class GatewayRuntime implements AutoCloseable {
         GatewayEngine engine = null;
         EmbeddedFramework framework = null;
         FelixDriverRegistry registry = null;
+        Optional<EmbeddedArray> array = Optional.empty();
         try {
             framework = EmbeddedFramework.start(home.frameworkCache(), home.deploy(), settings.deployPollMillis());
             registry = new FelixDriverRegistry(framework.systemContext());
@@ -118,14 +122,22 @@ public final class GatewayRuntime implements AutoCloseable {
             if (settings.createLocalStorage()) {
                 ensureLocalStorage(engine.operations(), registry, home);
             }
+            if (settings.embedArray()) {
+                array = EmbeddedArray.start(home.root());
+                if (array.isPresent()) {
+                    awaitDriver(registry, EmbeddedArray.SR_TYPE);
+                    array.get().ensureRepository(engine.operations());
+                }
+            }
             // Drivers loaded so far have been recorded and their interrupted tasks reconciled before calls arrive.
             engine.awaitDriverEvents();
             SoapServer soap = SoapServer.start(SoapServerConfig.builder(credentials)
                     .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations());
             Duration startup = Duration.ofNanos(System.nanoTime() - begin);
             return new GatewayRuntime(settings, home, homeLock, store, engine, framework, registry, soap, credentials,
-                    startup);
+                    startup, array);
         } catch (Exception | Error e) {
+            array.ifPresent(EmbeddedArray::close);
             if (engine != null) {
                 engine.close();
             }
@@ -211,6 +223,7 @@ public final class GatewayRuntime implements AutoCloseable {
     public void close() {
         soap.close();
         engine.close();
+        array.ifPresent(EmbeddedArray::close);
         registry.close();
         framework.close();
         store.close();

@@ -30,6 +30,10 @@ import org.storagegateway.soap.contract.ErrorKind;
 import org.storagegateway.soap.contract.KeyList;
 import org.storagegateway.soap.contract.StorageRepository;
 import org.storagegateway.soap.contract.StringMap;
+import org.storagegateway.spi.model.Datapath;
+import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
+import org.storagegateway.spi.model.TargetPort;
 import org.storagegateway.soap.contract.StringMapEntry;
 import org.storagegateway.soap.contract.Task;
 import org.storagegateway.soap.contract.TaskState;
@@ -227,6 +231,49 @@ final class ContractMapper {
             LOG.warn("Task {} records the unknown error kind '{}'; reporting it as INTERNAL", taskUuid, name);
             return ErrorKind.INTERNAL;
         }
+    }
+
+    static org.storagegateway.soap.contract.StorageSystem storageSystem(ProbeEntry entry) {
+        org.storagegateway.soap.contract.StorageSystem out = new org.storagegateway.soap.contract.StorageSystem();
+        out.setId(entry.id());
+        out.setName(entry.name());
+        out.setAttributes(stringMap(entry.attributes()));
+        return out;
+    }
+
+    static org.storagegateway.soap.contract.StoragePool storagePool(ProbeEntry entry) {
+        org.storagegateway.soap.contract.StoragePool out = new org.storagegateway.soap.contract.StoragePool();
+        out.setId(entry.id());
+        out.setName(entry.name());
+        out.setAttributes(stringMap(entry.attributes()));
+        return out;
+    }
+
+    static org.storagegateway.soap.contract.Lun lun(LunInfo lun) {
+        org.storagegateway.soap.contract.Lun out = new org.storagegateway.soap.contract.Lun();
+        out.setId(lun.id());
+        out.setName(lun.name());
+        out.setPoolId(lun.poolId());
+        out.setSizeBytes(lun.sizeBytes());
+        out.setConsumedBytes(lun.consumedBytes());
+        out.setAttributes(stringMap(lun.attributes()));
+        return out;
+    }
+
+    static org.storagegateway.soap.contract.TargetPort targetPort(TargetPort port) {
+        org.storagegateway.soap.contract.TargetPort out = new org.storagegateway.soap.contract.TargetPort();
+        out.setId(port.id());
+        out.setProtocol(port.protocol());
+        out.setAddress(port.address());
+        return out;
+    }
+
+    static org.storagegateway.soap.contract.IscsiDatapath iscsiDatapath(Datapath.Iscsi datapath) {
+        org.storagegateway.soap.contract.IscsiDatapath out = new org.storagegateway.soap.contract.IscsiDatapath();
+        out.setPortal(datapath.portal());
+        out.setTargetIqn(datapath.targetIqn());
+        out.setLun(datapath.lun());
+        return out;
     }
 
     static StringMap stringMap(Map<String, String> map) {

@@ -122,6 +122,76 @@ final class StorageGatewayEndpoint implements StorageGateway {
                 ContractMapper::task);
     }
 
+    // ---- storage-admin operations on the array behind an SR
+
+    @Override
+    public List<org.storagegateway.soap.contract.StorageSystem> listStorageSystems(String srUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listStorageSystems", () -> operations.listStorageSystems(required(srUuid, "srUuid")),
+                all(ContractMapper::storageSystem));
+    }
+
+    @Override
+    public List<org.storagegateway.soap.contract.StoragePool> listStoragePools(String srUuid, String systemId)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listStoragePools", () -> operations.listStoragePools(required(srUuid, "srUuid"),
+                required(systemId, "systemId")), all(ContractMapper::storagePool));
+    }
+
+    @Override
+    public List<org.storagegateway.soap.contract.Lun> listLuns(String srUuid, String poolId)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listLuns", () -> operations.listLuns(required(srUuid, "srUuid"), required(poolId, "poolId")),
+                all(ContractMapper::lun));
+    }
+
+    @Override
+    public List<org.storagegateway.soap.contract.TargetPort> listTargetPorts(String srUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listTargetPorts", () -> operations.listTargetPorts(required(srUuid, "srUuid")),
+                all(ContractMapper::targetPort));
+    }
+
+    @Override
+    public org.storagegateway.soap.contract.Lun createLun(String srUuid, String poolId, String name,
+            long sizeBytes, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("createLun", () -> operations.createLun(required(srUuid, "srUuid"), required(poolId, "poolId"),
+                required(name, "name"), sizeBytes, ContractMapper.optional(idempotencyKey)), ContractMapper::lun);
+    }
+
+    @Override
+    public Task deleteLun(String srUuid, String lunId, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("deleteLun", () -> operations.deleteLun(required(srUuid, "srUuid"), required(lunId, "lunId"),
+                ContractMapper.optional(idempotencyKey)), ContractMapper::task);
+    }
+
+    @Override
+    public org.storagegateway.soap.contract.Lun resizeLun(String srUuid, String lunId, long sizeBytes,
+            String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("resizeLun", () -> operations.resizeLun(required(srUuid, "srUuid"), required(lunId, "lunId"),
+                sizeBytes, ContractMapper.optional(idempotencyKey)), ContractMapper::lun);
+    }
+
+    @Override
+    public org.storagegateway.soap.contract.IscsiDatapath exposeLun(String srUuid, String lunId,
+            String initiatorIqn, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("exposeLun", () -> operations.exposeLun(required(srUuid, "srUuid"), required(lunId, "lunId"),
+                required(initiatorIqn, "initiatorIqn"), ContractMapper.optional(idempotencyKey)),
+                ContractMapper::iscsiDatapath);
+    }
+
+    @Override
+    public Task hideLun(String srUuid, String lunId, String initiatorIqn, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("hideLun", () -> operations.hideLun(required(srUuid, "srUuid"), required(lunId, "lunId"),
+                required(initiatorIqn, "initiatorIqn"), ContractMapper.optional(idempotencyKey)),
+                ContractMapper::task);
+    }
+
     /**
      * Run one operation: {@code engineCall} checks the request and calls the engine, and what it throws becomes the
      * typed fault of its kind; {@code toContract} maps the result, and what it throws is a gateway bug (an

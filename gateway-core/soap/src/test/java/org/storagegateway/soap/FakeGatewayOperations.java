@@ -15,6 +15,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.storagegateway.engine.GatewayOperations;
+import org.storagegateway.spi.model.Datapath;
+import org.storagegateway.spi.model.LunInfo;
+import org.storagegateway.spi.model.ProbeEntry;
+import org.storagegateway.spi.model.TargetPort;
 import org.storagegateway.engine.model.DriverView;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.model.TaskRecord;
@@ -287,6 +291,100 @@ final class FakeGatewayOperations implements GatewayOperations {
                 Optional.empty(), now, Optional.of(now));
         tasks.put(task.uuid(), task);
         return task;
+    }
+
+    // ---- storage-admin operations: one array, system "SYS-1" with pool "P1", behind any SR of type "smis"
+
+    private final Map<String, LunInfo> luns = new LinkedHashMap<>();
+    private final Map<String, String> exposedTo = new HashMap<>();
+
+    private void requireArray(String srUuid) {
+        StorageRepositoryRecord sr = srs.get(srUuid);
+        if (sr == null) {
+            throw new StorageException(StandardErrorCode.SR_NOT_FOUND, "No SR with UUID " + srUuid);
+        }
+        if (!sr.type().equals("smis")) {
+            throw new StorageException(StandardErrorCode.UNSUPPORTED_OPERATION,
+                    "SR type '" + sr.type() + "' does not support ARRAY_ADMINISTRATION");
+        }
+    }
+
+    @Override
+    public synchronized List<ProbeEntry> listStorageSystems(String srUuid) {
+        requireArray(srUuid);
+        return List.of(new ProbeEntry(ProbeEntry.Kind.STORAGE_SYSTEM, "SYS-1", "Example array", Map.of("model", "X")));
+    }
+
+    @Override
+    public synchronized List<ProbeEntry> listStoragePools(String srUuid, String systemId) {
+        requireArray(srUuid);
+        return List.of(new ProbeEntry(ProbeEntry.Kind.STORAGE_POOL, "P1", "Pool one", Map.of("total-bytes", "1000")));
+    }
+
+    @Override
+    public synchronized List<LunInfo> listLuns(String srUuid, String poolId) {
+        requireArray(srUuid);
+        return luns.values().stream().filter(l -> l.poolId().equals(poolId)).toList();
+    }
+
+    @Override
+    public synchronized List<TargetPort> listTargetPorts(String srUuid) {
+        requireArray(srUuid);
+        return List.of(new TargetPort("iqn.2026-01.example:array,t,0x0001", "iscsi", "127.0.0.1:3260"));
+    }
+
+    @Override
+    public synchronized LunInfo createLun(String srUuid, String poolId, String name, long sizeBytes,
+            Optional<String> idempotencyKey) {
+        requireArray(srUuid);
+        task("lun.create", "fp", idempotencyKey, srUuid, null);
+        return luns.computeIfAbsent(name, n -> new LunInfo(String.format("%05d", luns.size() + 1), n, poolId,
+                sizeBytes, sizeBytes, Map.of("naa", "600A0B8000000000000000000000000" + (luns.size() + 1))));
+    }
+
+    @Override
+    public synchronized TaskRecord deleteLun(String srUuid, String lunId, Optional<String> idempotencyKey) {
+        requireArray(srUuid);
+        if (exposedTo.containsKey(lunId)) {
+            throw new StorageException(StandardErrorCode.VDI_IN_USE, "LUN " + lunId + " is exposed");
+        }
+        luns.values().removeIf(l -> l.id().equals(lunId));
+        return task("lun.delete", "fp", idempotencyKey, srUuid, null);
+    }
+
+    @Override
+    public synchronized LunInfo resizeLun(String srUuid, String lunId, long sizeBytes,
+            Optional<String> idempotencyKey) {
+        requireArray(srUuid);
+        LunInfo lun = luns.values().stream().filter(l -> l.id().equals(lunId)).findFirst().orElseThrow(
+                () -> new StorageException(StandardErrorCode.INVALID_ARGUMENT, "No LUN " + lunId));
+        LunInfo grown = new LunInfo(lun.id(), lun.name(), lun.poolId(), sizeBytes, sizeBytes, lun.attributes());
+        luns.put(lun.name(), grown);
+        return grown;
+    }
+
+    @Override
+    public synchronized Datapath.Iscsi exposeLun(String srUuid, String lunId, String initiatorIqn,
+            Optional<String> idempotencyKey) {
+        requireArray(srUuid);
+        exposedTo.put(lunId, initiatorIqn);
+        return new Datapath.Iscsi("127.0.0.1:3260", "iqn.2026-01.example:array:spc-1", Integer.parseInt(lunId) - 1);
+    }
+
+    @Override
+    public synchronized TaskRecord hideLun(String srUuid, String lunId, String initiatorIqn,
+            Optional<String> idempotencyKey) {
+        requireArray(srUuid);
+        exposedTo.remove(lunId, initiatorIqn);
+        return task("lun.hide", "fp", idempotencyKey, srUuid, null);
+    }
+
+    /** Add an SR of type smis directly and return it. */
+    synchronized StorageRepositoryRecord addArraySr(String nameLabel) {
+        StorageRepositoryRecord sr = new StorageRepositoryRecord(uuid(), "smis", nameLabel,
+                Map.of("address", "array.example"), Set.of("password"), T0);
+        srs.put(sr.uuid(), sr);
+        return sr;
     }
 
     private static String uuid() {

@@ -307,4 +307,38 @@ class ZeepClientTest {
             assertThat(untrusting.finish()).isEqualTo(2);
         }
     }
+
+    @Test
+    void storageAdminOperationsReachTheArrayBehindAnSmisSrAsTasks() throws Exception {
+        String sr = operations.addArraySr("zeep-array").uuid();
+        assertThat(result(client.call("listStorageSystems", args("srUuid", sr))).get(0).get("id").asText())
+                .isEqualTo("SYS-1");
+        assertThat(result(client.call("listStoragePools", args("srUuid", sr, "systemId", "SYS-1"))).get(0)
+                .get("id").asText()).isEqualTo("P1");
+        JsonNode lun = result(client.call("createLun", args("srUuid", sr, "poolId", "P1", "name", "zeep-lun",
+                "sizeBytes", 1048576, "idempotencyKey", "zeep-lun-1")));
+        assertThat(lun.get("sizeBytes").asLong()).isEqualTo(1048576);
+        String lunId = lun.get("id").asText();
+        assertThat(result(client.call("listLuns", args("srUuid", sr, "poolId", "P1")))).hasSize(1);
+        assertThat(result(client.call("resizeLun", args("srUuid", sr, "lunId", lunId, "sizeBytes", 2097152)))
+                .get("sizeBytes").asLong()).isEqualTo(2097152);
+        assertThat(result(client.call("listTargetPorts", args("srUuid", sr))).get(0).get("address").asText())
+                .isEqualTo("127.0.0.1:3260");
+        JsonNode datapath = result(client.call("exposeLun", args("srUuid", sr, "lunId", lunId, "initiatorIqn",
+                "iqn.2026-01.org.example:host")));
+        assertThat(datapath.get("portal").asText()).isEqualTo("127.0.0.1:3260");
+        assertThat(datapath.get("lun").asInt()).isZero();
+        assertThat(fault(client.call("deleteLun", args("srUuid", sr, "lunId", lunId))).get("detail").get("kind").asText())
+                .isEqualTo("USER");
+        assertThat(result(client.call("hideLun", args("srUuid", sr, "lunId", lunId, "initiatorIqn",
+                "iqn.2026-01.org.example:host"))).get("state").asText()).isEqualTo("success");
+        assertThat(result(client.call("deleteLun", args("srUuid", sr, "lunId", lunId))).get("operation").asText())
+                .isEqualTo("lun.delete");
+        String fileSr = operations.addSr("not-an-array").uuid();
+        assertThat(fault(client.call("listLuns", args("srUuid", fileSr, "poolId", "P1"))).get("detail").get("kind").asText())
+                .isEqualTo("UNSUPPORTED");
+        // The schema refuses what is not an initiator name before the gateway sees it.
+        assertThat(client.call("exposeLun", args("srUuid", sr, "lunId", lunId, "initiatorIqn", "not an iqn"))
+                .has("result")).isFalse();
+    }
 }

@@ -122,4 +122,15 @@ public interface StorageRepository {
     /** Withdraw access given by {@link #attachVdi}. Idempotent and never fails. */
     default void detachVdi(String vdiUuid) {
     }
+
+    /**
+     * Return the storage-admin view of the array behind this SR, for the same single host call.
+     *
+     * @throws StorageException UNSUPPORTED_OPERATION unless the driver declares
+     *     {@link org.storagegateway.spi.model.Capability#ARRAY_ADMINISTRATION}
+     * @since 1.1
+     */
+    default ArrayAdministration arrayAdministration() {
+        throw StorageException.unsupported("arrayAdministration");
+    }
 }

@@ -13,16 +13,16 @@ final class GatewayFixture {
     private GatewayFixture() {
     }
 
-    /** Start a gateway as {@code ./gateway start} does, on loopback and a free port. */
+    /** Start a gateway as {@code ./gateway start} does, on loopback and a free port, without the embedded array. */
     static GatewayRuntime startDefault(Path home) throws Exception {
         return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, true, true, 200,
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30), false));
     }
 
     /** Start a gateway with an empty deploy folder and no SR: drivers arrive only when a test deploys them. */
     static GatewayRuntime startBare(Path home) throws Exception {
         return GatewayRuntime.start(new GatewayRuntime.Settings(home, "127.0.0.1", 0, false, false, 200,
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30), false));
     }
 
     static ZeepClient zeep(GatewayRuntime gateway) throws IOException {

@@ -29,5 +29,11 @@ public enum Capability {
     /** VDIs use only the space their data needs. */
     THIN_PROVISIONING,
     /** {@code collectGarbage}: remove internal VDIs nothing depends on and shorten chains by coalescing. */
-    SR_GARBAGE_COLLECTION
+    SR_GARBAGE_COLLECTION,
+    /**
+     * {@code arrayAdministration}: storage-admin operations on the array behind the SR (LUNs, target ports, masking).
+     *
+     * @since 1.1
+     */
+    ARRAY_ADMINISTRATION
 }
