@@ -1,5 +1,6 @@
 package org.storagegateway.nfs;
 
+import com.emc.ecs.nfsclient.network.NetMgr;
 import com.emc.ecs.nfsclient.nfs.NfsSetAttributes;
 import com.emc.ecs.nfsclient.nfs.NfsTime;
 import java.io.IOException;
@@ -153,6 +154,19 @@ public final class Nfs3FileSystemProvider extends FileSystemProvider {
                 f -> null);
         mounts.put(key, fs);
         return fs;
+    }
+
+    /**
+     * Forget every mount and stop the client library's transport: its connections and netty threads, which are
+     * process-wide within this class loader. For the owner of the class loader (a driver bundle that embeds this
+     * library) when it stops; no mount of any provider in the class loader works afterwards.
+     */
+    public void shutdown() {
+        synchronized (mounts) {
+            mounts.values().forEach(Nfs3FileSystem::close);
+            mounts.clear();
+        }
+        NetMgr.getInstance().shutdown();
     }
 
     void forget(Nfs3FileSystem fs) {

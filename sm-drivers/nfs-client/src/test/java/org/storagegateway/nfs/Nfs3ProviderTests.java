@@ -501,6 +501,14 @@ class Nfs3ProviderTests {
     }
 
     @Test
+    void theExportListIsWhatShowmountPrints(Ganesha server) throws IOException {
+        assertThat(Nfs3Exports.list("127.0.0.1")).extracting(Nfs3Exports.Export::path)
+                .contains(server.localExport().toString());
+        assertThatThrownBy(() -> Nfs3Exports.list("no-such-server.invalid"))
+                .isInstanceOf(Nfs3FileSystemException.class).hasMessageContaining("no-such-server.invalid");
+    }
+
+    @Test
     void lookupsReuseDirectoryHandles() throws IOException {
         Files.createDirectories(dir.resolve("x/y/z"));
         Path f = dir.resolve("x/y/z/f.vhd");
