@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 final class BuiltinDrivers {
     private static final Logger LOG = LoggerFactory.getLogger(BuiltinDrivers.class);
     static final String FOLDER = "/builtin-drivers/";
-    static final List<String> BUNDLES = List.of("file-sr-driver.jar");
+    static final List<String> BUNDLES = List.of("file-sr-driver.jar", "nfs-sr-driver.jar");
+    /** The SR types the shipped bundles register; start-up waits for each before it reports ready. */
+    static final List<String> SR_TYPES = List.of("file", "nfs");
 
     private BuiltinDrivers() {
     }
