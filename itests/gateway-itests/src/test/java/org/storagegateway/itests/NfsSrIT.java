@@ -2,11 +2,14 @@ package org.storagegateway.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -181,6 +184,37 @@ class NfsSrIT {
                         .isEqualTo(sha256(expected.get(sample)[w]));
             }
         }
+    }
+
+    @Test
+    void aRemovedNfsBundleStopsTheNfsClientsThreadsAndIsCollected(Ganesha ganesha, @TempDir Path home)
+            throws Exception {
+        try (GatewayRuntime gateway = GatewayFixture.startDefault(home); ZeepClient zeep = GatewayFixture.zeep(gateway)) {
+            String srUuid = zeep.call("createStorageRepository", Map.of("type", "nfs", "nameLabel", "removed",
+                    "deviceConfig", Map.of("server", "127.0.0.1", "serverpath", ganesha.localExport().toString())))
+                    .get("uuid").asText();
+            zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "d", "virtualSizeBytes", 4L << 20));
+            assertThat(nettyThreads()).as("the NFS client's connection threads run").isNotEmpty();
+            WeakReference<ClassLoader> bundleLoader = new WeakReference<>(gateway.driverClassLoader("nfs").orElseThrow());
+
+            GatewayFixture.undeploy(gateway, "nfs-sr-driver.jar");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !HotDeployIT.driverAvailable(zeep, "nfs"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nettyThreads())
+                    .as("netty threads left by the removed bundle").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(t -> t.getContextClassLoader() == bundleLoader.get()).extracting(Thread::getName)
+                    .as("threads whose context class loader is the removed bundle's").isEmpty());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                System.gc();
+                return bundleLoader.get() == null;
+            });
+        }
+    }
+
+    /** Netty 3's threads ("New I/O boss/worker", "Hashed wheel timer"), which only the NFS client starts here. */
+    private static List<String> nettyThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("New I/O") || n.startsWith("Hashed wheel timer")).toList();
     }
 
     /**

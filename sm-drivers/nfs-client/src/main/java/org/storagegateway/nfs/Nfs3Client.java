@@ -90,6 +90,7 @@ final class Nfs3Client {
     record FsStat(long totalBytes, long freeBytes, long availableBytes) {
     }
 
+    /** Compared by identity only (never {@code equals}: see the record note in {@link Nfs3FileSystemProvider}). */
     private record CachedDir(byte[] fh, long expiresNanos) {
     }
 
@@ -412,7 +413,7 @@ final class Nfs3Client {
             return null;
         }
         if (c.expiresNanos() - System.nanoTime() < 0) {
-            dirs.remove(dir, c);
+            dirs.computeIfPresent(dir, (d, current) -> current == c ? null : current); // identity: see CachedDir
             return null;
         }
         return c.fh();
