@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 final class BuiltinDrivers {
     private static final Logger LOG = LoggerFactory.getLogger(BuiltinDrivers.class);
     static final String FOLDER = "/builtin-drivers/";
-    static final List<String> BUNDLES = List.of("file-sr-driver.jar", "smis-adapter.jar", "smis-quirks-3par.jar");
+    static final List<String> BUNDLES =
+            List.of("file-sr-driver.jar", "nfs-sr-driver.jar", "smis-adapter.jar", "smis-quirks-3par.jar");
+    /** The SR types the shipped bundles register; start-up waits for each before it reports ready. */
+    static final List<String> SR_TYPES = List.of("file", "nfs", "smis");
 
     private BuiltinDrivers() {
     }

@@ -117,7 +117,9 @@ public final class GatewayRuntime implements AutoCloseable {
             }
             if (settings.deployBuiltinDrivers()) {
                 BuiltinDrivers.deploy(home.deploy());
-                awaitDriver(registry, "file");
+                for (String srType : BuiltinDrivers.SR_TYPES) {
+                    awaitDriver(registry, srType);
+                }
             }
             if (settings.createLocalStorage()) {
                 ensureLocalStorage(engine.operations(), registry, home);

@@ -36,6 +36,7 @@ import org.storagegateway.vhd.VhdChain;
  * The gateway process is killed at every named crash point of create, clone, snapshot and delete, then restarted.
  * After the restart: no task is left running, every VHD file on the storage is recorded and every record has its
  * file, no unfinished staging file remains, and libvhdi reads every VDI with exactly the bytes it should hold.
+ * Runs on the "Local storage" file SR; {@link NfsCrashRecoveryIT} overrides the SR and where its files are.
  */
 class CrashRecoveryIT {
     private static final long SIZE = 8L << 20;
@@ -82,22 +83,22 @@ class CrashRecoveryIT {
         String goldenUuid;
         String victimUuid;
         try (GatewayProcess gateway = GatewayProcess.start(home, Optional.empty()); ZeepClient zeep = gateway.zeep()) {
-            srUuid = zeep.call("listStorageRepositories", Map.of()).get(0).get("uuid").asText();
+            srUuid = storageRepository(zeep);
             goldenUuid = zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "golden",
                     "virtualSizeBytes", SIZE)).get("uuid").asText();
             expected.put(goldenUuid, new byte[(int) SIZE]);
-            writeRandom(srFolder(home, srUuid), goldenUuid);
+            writeRandom(home, srUuid, goldenUuid);
             victimUuid = zeep.call("cloneVirtualDisk", Map.of("vdiUuid", goldenUuid, "nameLabel", "victim"))
                     .get("uuid").asText();
             expected.put(victimUuid, expected.get(goldenUuid).clone());
             // Data written since the last copy, so the next copy takes the full path (link, new leaf, new child).
-            writeRandom(srFolder(home, srUuid), goldenUuid);
+            writeRandom(home, srUuid, goldenUuid);
             if (operation == Operation.COALESCE_INTERNAL) {
                 // A second base copy under the first, so that deleting the victim leaves an internal single child.
                 String second = zeep.call("cloneVirtualDisk", Map.of("vdiUuid", goldenUuid, "nameLabel", "second"))
                         .get("uuid").asText();
                 expected.put(second, expected.get(goldenUuid).clone());
-                writeRandom(srFolder(home, srUuid), goldenUuid);
+                writeRandom(home, srUuid, goldenUuid);
             }
             if (operation == Operation.COALESCE_LEAF || operation == Operation.COALESCE_INTERNAL) {
                 zeep.call("deleteVirtualDisk", Map.of("vdiUuid", victimUuid));
@@ -210,14 +211,25 @@ class CrashRecoveryIT {
         }
     }
 
-    private static Path srFolder(Path home, String srUuid) {
+    /** The SR the test runs on, in a gateway started on an empty home: the "Local storage" file SR. */
+    String storageRepository(ZeepClient zeep) throws Exception {
+        return zeep.call("listStorageRepositories", Map.of()).get(0).get("uuid").asText();
+    }
+
+    /** The SR's folder on the local disk, where the files are checked. */
+    Path srFolder(Path home, String srUuid) {
         return home.resolve("storage").resolve(srUuid);
     }
 
+    /** The path a hypervisor's datapath would write a VDI's file through. */
+    Path vhdToWrite(Path home, String srUuid, String vdiUuid) {
+        return srFolder(home, srUuid).resolve(vdiUuid + ".vhd");
+    }
+
     /** Write 4 KiB-aligned random runs into a VDI through the VHD library and into the expectation. */
-    private void writeRandom(Path srFolder, String vdiUuid) {
+    private void writeRandom(Path home, String srUuid, String vdiUuid) {
         byte[] image = expected.get(vdiUuid);
-        try (VhdChain chain = VhdChain.open(srFolder.resolve(vdiUuid + ".vhd"), OpenMode.READ_WRITE)) {
+        try (VhdChain chain = VhdChain.open(vhdToWrite(home, srUuid, vdiUuid), OpenMode.READ_WRITE)) {
             for (int i = 0; i < 6; i++) {
                 int length = 4096 * (1 + random.nextInt(8));
                 long offset = 4096L * random.nextInt((int) ((SIZE - length) / 4096));

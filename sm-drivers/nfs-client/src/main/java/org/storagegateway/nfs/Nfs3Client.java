@@ -5,6 +5,7 @@ import com.emc.ecs.nfsclient.nfs.NfsCreateMode;
 import com.emc.ecs.nfsclient.nfs.NfsDirectoryEntry;
 import com.emc.ecs.nfsclient.nfs.NfsFsInfo;
 import com.emc.ecs.nfsclient.nfs.NfsFsStat;
+import com.emc.ecs.nfsclient.nfs.NfsGetAttributes;
 import com.emc.ecs.nfsclient.nfs.NfsResponseBase;
 import com.emc.ecs.nfsclient.nfs.NfsSetAttributes;
 import com.emc.ecs.nfsclient.nfs.NfsTime;
@@ -89,7 +90,23 @@ final class Nfs3Client {
     record FsStat(long totalBytes, long freeBytes, long availableBytes) {
     }
 
+    /** Compared by identity only (never {@code equals}: see the record note in {@link Nfs3FileSystemProvider}). */
     private record CachedDir(byte[] fh, long expiresNanos) {
+    }
+
+    /** NFS3ERR_NOENT from LOOKUP, with whether the directory looked in was still linked (its nlink above 0). */
+    private static final class MissingName extends NoSuchFileException {
+        private static final long serialVersionUID = 1L;
+        private final boolean directoryLinked;
+
+        MissingName(String file, boolean directoryLinked) {
+            super(file);
+            this.directoryLinked = directoryLinked;
+        }
+
+        boolean directoryLinked() {
+            return directoryLinked;
+        }
     }
 
     private interface Rpc<R extends NfsResponseBase> {
@@ -244,12 +261,13 @@ final class Nfs3Client {
                 if (!followLast || !n.attrs().isSymbolicLink()) {
                     return n;
                 }
-            } catch (NoSuchFileException e) {
-                if (dirFh == rootFh) {
+            } catch (MissingName e) {
+                if (dirFh == rootFh || e.directoryLinked()) {
                     throw e;
                 }
-                // The cached directory may have been replaced by another client (a removed directory can keep
-                // answering LOOKUPs until the server forgets it): a miss is confirmed from the root.
+                // The cached directory may have been removed by another client (a removed directory can keep
+                // answering LOOKUPs until the server forgets it): unless the reply shows it still linked, the miss is
+                // confirmed from the root.
                 invalidate(parent);
             } catch (Nfs3FileSystemException e) {
                 if (!e.isStaleHandle() || dirFh == rootFh) {
@@ -324,6 +342,11 @@ final class Nfs3Client {
 
     private Node lookupIn(byte[] dirFh, Nfs3Path dirPath, String name, Nfs3Path reported) throws IOException {
         Nfs3LookupResponse r = call("LOOKUP", true, reported, () -> nfs.getLookup(nfs.makeLookupRequest(dirFh, name)));
+        if (r.getState() == Nfs3Status.NOENT) {
+            // The directory's post-operation attributes tell whether it is still linked in the namespace.
+            NfsGetAttributes dir = r.getDirectoryAttributes();
+            throw new MissingName(reported.toString(), dir != null && dir.isLoaded() && dir.getNlink() > 0);
+        }
         check(r, reported, null);
         Nfs3Path childPath = dirPath.resolve(name);
         Nfs3FileAttributes a = Nfs3FileAttributes.of(r.getAttributes());
@@ -390,7 +413,7 @@ final class Nfs3Client {
             return null;
         }
         if (c.expiresNanos() - System.nanoTime() < 0) {
-            dirs.remove(dir, c);
+            dirs.computeIfPresent(dir, (d, current) -> current == c ? null : current); // identity: see CachedDir
             return null;
         }
         return c.fh();

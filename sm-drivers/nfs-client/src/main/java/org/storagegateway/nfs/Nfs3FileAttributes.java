@@ -21,8 +21,20 @@ public final class Nfs3FileAttributes implements PosixFileAttributes {
     static final int NF3DIR = 2;
     static final int NF3LNK = 5;
 
-    /** What {@link #fileKey()} returns: the server's file system id and file id (inode number). */
+    /**
+     * What {@link #fileKey()} returns: the server's file system id and file id (inode number). Equality is written
+     * out: see {@link Nfs3FileSystemProvider} on records in a bundle's class loader.
+     */
     public record FileKey(long fsid, long fileid) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof FileKey key && key.fsid == fsid && key.fileid == fileid;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(fsid) * 31 + Long.hashCode(fileid);
+        }
     }
 
     private final int type;

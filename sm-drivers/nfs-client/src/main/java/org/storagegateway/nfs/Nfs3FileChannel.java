@@ -12,6 +12,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link FileChannel} on one NFS file, holding its file handle: each positional read or write is one READ or WRITE
@@ -26,11 +27,22 @@ import java.util.List;
  * <p>{@link #size()} answers from the attributes of this channel's own replies (the LOOKUP or CREATE that opened it,
  * then its own writes and truncates) for {@code attrCacheMillis}, then asks GETATTR. Memory mapping and locks are
  * not supported (NFSv3 locks need the separate NLM protocol).
+ *
+ * <p>Read-ahead: a read smaller than {@value #READ_AHEAD} bytes fetches {@value #READ_AHEAD} bytes in one READ and
+ * keeps them; the next small reads inside that window are served from it for {@code attrCacheMillis} (the same
+ * freshness as the size). Opening a VHD (footer copy, header, BAT, batmap: four reads in the first few KiB) costs one
+ * READ instead of four. Any write or truncate through this channel drops the window.
  */
 final class Nfs3FileChannel extends FileChannel {
 
     /** Uncommitted bytes kept per channel before a COMMIT is forced. */
     static final int MAX_UNCOMMITTED = 32 << 20;
+    /** Size of the read-ahead window fetched for a small read. */
+    static final int READ_AHEAD = 64 << 10;
+
+    /** Bytes read ahead: {@code data[0..length)} is the file at {@code offset}; {@code eof} if the file ends there. */
+    private record Window(long offset, byte[] data, int length, boolean eof, long fetchedAt) {
+    }
 
     private record Pending(long offset, byte[] data) {
     }
@@ -54,6 +66,10 @@ final class Nfs3FileChannel extends FileChannel {
 
     private final Object positionLock = new Object();
     private long position;
+
+    private volatile Window window;
+    /** Counts writes and truncates, so that a window fetched while one ran is not kept. */
+    private final AtomicLong changes = new AtomicLong();
 
     private final Object writeLock = new Object();
     private final List<Pending> pending = new ArrayList<>();
@@ -145,6 +161,9 @@ final class Nfs3FileChannel extends FileChannel {
         if (directory) {
             throw new Nfs3FileSystemException(path.toString(), null, "Is a directory", Nfs3Status.ISDIR);
         }
+        if (dst.hasRemaining() && dst.remaining() < READ_AHEAD) {
+            return readAhead(dst, pos);
+        }
         int total = 0;
         while (dst.hasRemaining()) {
             int want = Math.min(dst.remaining(), client.readSize());
@@ -166,6 +185,32 @@ final class Nfs3FileChannel extends FileChannel {
             }
         }
         return total;
+    }
+
+    /** A small read, from the read-ahead window (fetched first if it does not cover {@code pos}). */
+    private int readAhead(ByteBuffer dst, long pos) throws IOException {
+        Window w = window;
+        if (w == null || pos < w.offset() || pos + dst.remaining() > w.offset() + w.length() && !w.eof()
+                || pos > w.offset() + w.length() || System.nanoTime() - w.fetchedAt() >= attrCacheNanos) {
+            byte[] data = new byte[Math.min(READ_AHEAD, client.readSize())];
+            long fetchedAt = System.nanoTime();
+            long changesBefore = changes.get();
+            Nfs3Client.ReadResult r = client.read(fh, pos, data, 0, data.length, path);
+            w = new Window(pos, data, r.bytes(), r.eof(), fetchedAt);
+            if (attrCacheNanos > 0) {
+                window = w;
+                if (changes.get() != changesBefore) {
+                    window = null;
+                }
+            }
+        }
+        int from = (int) (pos - w.offset());
+        int n = Math.min(dst.remaining(), w.length() - from);
+        if (n <= 0) {
+            return w.eof() ? -1 : 0;
+        }
+        dst.put(w.data(), from, n);
+        return n;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -204,25 +249,41 @@ final class Nfs3FileChannel extends FileChannel {
         if (!writable) {
             throw new NonWritableChannelException();
         }
-        int total = 0;
         synchronized (writeLock) {
-            while (src.hasRemaining()) {
-                int n = Math.min(src.remaining(), client.writeSize());
-                ByteBuffer chunk = src.slice();
-                chunk.limit(n);
-                int how = autoStable && !wroteSinceSync ? Nfs3Client.FILE_SYNC : stable;
-                wroteSinceSync = true;
-                Nfs3Client.WriteResult w = client.write(fh, pos + total, chunk, how, path);
-                if (w.count() <= 0 || w.count() > n) {
-                    throw new Nfs3FileSystemException(path.toString(), null,
-                            "server accepted " + w.count() + " of " + n + " bytes", Nfs3Status.IO);
-                }
-                chunk.limit(w.count());
-                afterWrite(pos + total, chunk, w);
-                src.position(src.position() + w.count());
-                total += w.count();
-                grewTo(pos + total);
+            dropWindow();
+            try {
+                return writeLocked(src, pos);
+            } finally {
+                dropWindow();
             }
+        }
+    }
+
+    /** A read-ahead window fetched before or during a change is stale: drop it, and any fetch under way. */
+    private void dropWindow() {
+        changes.incrementAndGet();
+        window = null;
+    }
+
+    /** The WRITE calls of one write (caller holds writeLock). */
+    private int writeLocked(ByteBuffer src, long pos) throws IOException {
+        int total = 0;
+        while (src.hasRemaining()) {
+            int n = Math.min(src.remaining(), client.writeSize());
+            ByteBuffer chunk = src.slice();
+            chunk.limit(n);
+            int how = autoStable && !wroteSinceSync ? Nfs3Client.FILE_SYNC : stable;
+            wroteSinceSync = true;
+            Nfs3Client.WriteResult w = client.write(fh, pos + total, chunk, how, path);
+            if (w.count() <= 0 || w.count() > n) {
+                throw new Nfs3FileSystemException(path.toString(), null,
+                        "server accepted " + w.count() + " of " + n + " bytes", Nfs3Status.IO);
+            }
+            chunk.limit(w.count());
+            afterWrite(pos + total, chunk, w);
+            src.position(src.position() + w.count());
+            total += w.count();
+            grewTo(pos + total);
         }
         return total;
     }
@@ -348,6 +409,7 @@ final class Nfs3FileChannel extends FileChannel {
         }
         synchronized (positionLock) {
             synchronized (writeLock) {
+                dropWindow();
                 commit(); // a later resend must not bring back bytes past the new end
                 long current = client.getattr(fh, path).size();
                 if (size < current) {
@@ -355,6 +417,7 @@ final class Nfs3FileChannel extends FileChannel {
                     current = size;
                 }
                 rememberSize(current);
+                dropWindow();
             }
             if (position > size) {
                 position = size;

@@ -1,5 +1,6 @@
 package org.storagegateway.nfs;
 
+import com.emc.ecs.nfsclient.network.NetMgr;
 import com.emc.ecs.nfsclient.nfs.NfsSetAttributes;
 import com.emc.ecs.nfsclient.nfs.NfsTime;
 import java.io.IOException;
@@ -68,7 +69,22 @@ public final class Nfs3FileSystemProvider extends FileSystemProvider {
     private static final int DEFAULT_DIR_MODE = 0755;
     private static final int COPY_BUFFER = 1 << 20;
 
+    /**
+     * A mounted export. Equality is written out, here and in every record of this library that is compared: on JDK 17
+     * the bootstrap behind a record's generated {@code equals}/{@code hashCode} keeps the last record type it adapted
+     * to in a JDK-wide method-handle cache ({@code MethodHandle.asTypeCache} of {@code ObjectMethods}' shared
+     * handles), which pins the class loader of a driver bundle after the bundle is removed.
+     */
     private record Key(String host, int port, String export) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.host.equals(host) && key.port == port && key.export.equals(export);
+        }
+
+        @Override
+        public int hashCode() {
+            return (host.hashCode() * 31 + port) * 31 + export.hashCode();
+        }
     }
 
     private final Map<Key, Nfs3FileSystem> mounts = new ConcurrentHashMap<>();
@@ -153,6 +169,19 @@ public final class Nfs3FileSystemProvider extends FileSystemProvider {
                 f -> null);
         mounts.put(key, fs);
         return fs;
+    }
+
+    /**
+     * Forget every mount and stop the client library's transport: its connections and netty threads, which are
+     * process-wide within this class loader. For the owner of the class loader (a driver bundle that embeds this
+     * library) when it stops; no mount of any provider in the class loader works afterwards.
+     */
+    public void shutdown() {
+        synchronized (mounts) {
+            mounts.values().forEach(Nfs3FileSystem::close);
+            mounts.clear();
+        }
+        NetMgr.getInstance().shutdown();
     }
 
     void forget(Nfs3FileSystem fs) {

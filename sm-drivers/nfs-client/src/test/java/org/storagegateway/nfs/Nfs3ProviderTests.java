@@ -27,6 +27,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -163,6 +164,33 @@ class Nfs3ProviderTests {
         }
         assertThat(fs.rpcCount() - before).as("CREATE, WRITE FILE_SYNC; no COMMIT").isEqualTo(2);
         assertThat(Files.readAllBytes(local.resolve("created.vhd"))).isEqualTo(random(25_600, 3));
+    }
+
+    @Test
+    void smallReadsAreServedFromOneReadAheadWindowThatTheChannelsOwnWritesDrop() throws IOException {
+        Path file = dir.resolve("header.vhd");
+        Files.write(file, random(100_000, 5));
+        byte[] expected = random(100_000, 5);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long before = fs.rpcCount();
+            ByteBuffer footerCopy = ByteBuffer.allocate(512);
+            ByteBuffer header = ByteBuffer.allocate(1024);
+            ByteBuffer table = ByteBuffer.allocate(20_480);
+            ch.read(footerCopy, 0);
+            ch.read(header, 512);
+            ch.read(table, 1536);
+            assertThat(fs.rpcCount() - before).as("one READ of 64 KiB for three reads in it").isEqualTo(1);
+            assertThat(table.array()).isEqualTo(Arrays.copyOfRange(expected, 1536, 1536 + 20_480));
+
+            ch.write(ByteBuffer.wrap(new byte[] {42}), 600);
+            header.clear();
+            ch.read(header, 512);
+            assertThat(header.get(600 - 512)).as("the write dropped the window").isEqualTo((byte) 42);
+
+            ByteBuffer pastTheWindow = ByteBuffer.allocate(4096);
+            assertThat(ch.read(pastTheWindow, 99_000)).as("a short read at the end of the file").isEqualTo(1000);
+            assertThat(ch.read(ByteBuffer.allocate(10), 100_000)).isEqualTo(-1);
+        }
     }
 
     @Test
@@ -498,6 +526,14 @@ class Nfs3ProviderTests {
         assertThatThrownBy(() -> new Nfs3FileSystemProvider().newFileSystem(
                 URI.create(server.exportUri().toString().replace("127.0.0.1", "127.0.0.1:2050")), Map.of()))
                 .isInstanceOf(FileSystemException.class).hasMessageContaining("2049");
+    }
+
+    @Test
+    void theExportListIsWhatShowmountPrints(Ganesha server) throws IOException {
+        assertThat(Nfs3Exports.list("127.0.0.1")).extracting(Nfs3Exports.Export::path)
+                .contains(server.localExport().toString());
+        assertThatThrownBy(() -> Nfs3Exports.list("no-such-server.invalid"))
+                .isInstanceOf(Nfs3FileSystemException.class).hasMessageContaining("no-such-server.invalid");
     }
 
     @Test

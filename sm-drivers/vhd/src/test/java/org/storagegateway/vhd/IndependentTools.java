@@ -38,10 +38,11 @@ public final class IndependentTools {
             for child, parent in zip(files, files[1:]):
                 child.set_parent(parent)
             size = files[0].get_media_size()
+            offset = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+            end = offset + int(sys.argv[3]) if len(sys.argv) > 3 else size
             digest = hashlib.sha256()
-            offset = 0
-            while offset < size:
-                n = min(1 << 20, size - offset)
+            while offset < end:
+                n = min(1 << 20, end - offset)
                 digest.update(files[0].read_buffer_at_offset(n, offset))
                 offset += n
             print(len(files), size, digest.hexdigest())
@@ -74,12 +75,26 @@ public final class IndependentTools {
     }
 
     public static LibvhdiReading readWithLibvhdi(Path leaf) throws IOException {
-        Result r = run(List.of(PYTHON, "-c", READ_CHAIN, leaf.toString()));
+        return libvhdi(leaf, List.of());
+    }
+
+    private static LibvhdiReading libvhdi(Path leaf, List<String> range) throws IOException {
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", READ_CHAIN, leaf.toString()));
+        command.addAll(range);
+        Result r = run(command);
         if (r.exitCode() != 0) {
             throw new AssertionError("libvhdi could not read " + leaf + ": " + r.output());
         }
         String[] words = r.output().trim().split("\\s+");
         return new LibvhdiReading(Integer.parseInt(words[0]), Long.parseLong(words[1]), words[2]);
+    }
+
+    /**
+     * What libvhdi reads for one leaf in {@code [offset, offset + length)}: the chain depth, the whole media size, and
+     * the SHA-256 of that range only (for disks too large to hash whole in a test).
+     */
+    public static LibvhdiReading readRangeWithLibvhdi(Path leaf, long offset, long length) throws IOException {
+        return libvhdi(leaf, List.of(Long.toString(offset), Long.toString(length)));
     }
 
     /** The {@code virtual-size} and {@code format} that {@code qemu-img info -f vpc --output=json} reports. */

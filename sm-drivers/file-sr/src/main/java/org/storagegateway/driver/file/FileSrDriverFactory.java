@@ -94,7 +94,14 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
 
     @Override
     public StorageRepository open(RepositoryConfig config, DriverContext context) {
-        Path location = location(config.deviceConfig());
+        return open(location(config.deviceConfig()), config, context);
+    }
+
+    /**
+     * Open the SR whose folder is {@code <location>/<sr-uuid>}, on any file system: drivers that embed this one (the
+     * {@code nfs} driver) pass a location on their own file system.
+     */
+    public StorageRepository open(Path location, RepositoryConfig config, DriverContext context) {
         return new FileRepository(location.resolve(config.srUuid()), context,
                 srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()), headroom(config.deviceConfig()),
                 Optional.ofNullable(metadataReaders), Optional.of(nbdExports));
@@ -103,7 +110,11 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
     /** Report the SRs found under the device-config path: folders named by a UUID. */
     @Override
     public List<ProbeEntry> probe(Map<String, String> deviceConfig, DriverContext context) {
-        Path location = location(deviceConfig);
+        return probe(location(deviceConfig));
+    }
+
+    /** Report the SRs found under {@code location}, on any file system: folders named by a UUID. */
+    public List<ProbeEntry> probe(Path location) {
         List<ProbeEntry> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(location)) {
             for (Path entry : entries) {

@@ -16,7 +16,7 @@ import org.storagegateway.spi.StateStore;
 import org.storagegateway.spi.TaskMonitor;
 
 /** A hand-written host for the driver: records log lines, keeps state in memory, and can request a cancel. */
-final class FakeDriverContext implements DriverContext {
+public final class FakeDriverContext implements DriverContext {
 
     private final List<String> logLines = new CopyOnWriteArrayList<>();
     private final Map<String, String> state = new TreeMap<>();
