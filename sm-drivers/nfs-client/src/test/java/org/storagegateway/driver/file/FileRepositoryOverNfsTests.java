@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -68,7 +67,7 @@ class FileRepositoryOverNfsTests {
         String srUuid = UUID.randomUUID().toString();
         Path srDir = fs.getPath("/sr-location", srUuid);
         Path localSr = ganesha.localExport().resolve("sr-location").resolve(srUuid);
-        FileRepository sr = new FileRepository(srDir, new FakeDriverContext(), new ReentrantLock(), 256 * MIB,
+        FileRepository sr = new FileRepository(srDir, new FakeDriverContext(), new SrLocks(), 256 * MIB,
                 Optional.empty());
 
         SrStats created = sr.create();
