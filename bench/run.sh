@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The storage gateway's benchmarks, in one run: builds what it needs offline, runs, prints a summary table.
 #
-#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu   (default: all of them)
+#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu coalesce   (default: all)
 #
 #   clone    P1 in process: driver alone and engine (DB commit included), shortcut and full path, interleaved with
 #            qemu-img create -b on a 10 GiB base and a /bin/true spawn, 500 ops each          (CloneBench)
@@ -10,6 +10,7 @@
 #   scan     P3: driver scan() of 10,000 VHDs, warm and cold, beside floors and a parallel what-if (ScanBench)
 #   jmh      JMH: VHD create and open, driver clone percentiles, warm scan           (VhdBenchmarks, DriverBenchmarks)
 #   profile  where a clone's time goes: JFR + CPU timers, per clone, driver and engine        (ProfileClone)
+#   coalesce P6: the file SR's GC merging 512 MiB of a leaf into its parent, beside cp + sync   (CoalesceBench)
 #
 # Environment: BENCH_TMP (scratch space, default /var/tmp; must be a real disk, not tmpfs), BENCH_BUILD_GATEWAY=1
 # (first install the gateway modules from this checkout into ~/.m2; by default the artifacts already there are used).
@@ -26,19 +27,19 @@ steps=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    clone|soap|scan|jmh|profile|qemu) steps+=("$arg") ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    clone|soap|scan|jmh|profile|qemu|coalesce) steps+=("$arg") ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile)
+[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile coalesce)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$quick" = 1 ]; then
-  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100
+  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100; coalesce_mib=256
   jmh_opts=(-wi 1 -i 2 -w 1s -r 1s)
 else
-  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200
+  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200; coalesce_mib=512
   jmh_opts=()
 fi
 
@@ -104,6 +105,10 @@ if want profile; then
   echo; echo "== where a clone's time goes (ProfileClone, $profile_ops sequential clones per kind, JFR)"
   "${java_cmd[@]}" -Dbench.ops="$profile_ops" -Dbench.jfrDir="$out" org.storagegateway.bench.ProfileClone \
       | grep -v '^RESULT'
+fi
+if want coalesce; then
+  echo; echo "== P6 coalesce beside cp + sync (CoalesceBench, $coalesce_mib MiB)"
+  "${java_cmd[@]}" -Dbench.coalesceMiB="$coalesce_mib" org.storagegateway.bench.CoalesceBench | grep -v '^RESULT'
 fi
 
 echo

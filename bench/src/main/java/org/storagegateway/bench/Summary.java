@@ -108,6 +108,9 @@ public final class Summary {
                 "footer-only floor " + one("P3.floor.footer.cold.median", "%.0f ms") + "; 16-thread what-if "
                         + one("P3.whatif.parallel.cold.median", "%.0f ms"),
                 x("P3.ratio.scan/footer-floor.cold", "scan/floor"), "<= 1 s for 10,000");
+        row("P6 coalesce: GC merging a leaf's data into its parent (median MiB/s)", one("P6.coalesce.rate",
+                "%.0f MiB/s"), "cp + sync of the same file, same rounds " + one("P6.cp.rate", "%.0f MiB/s"),
+                one("P6.ratio.coalesce/cp", "%.2f x cp"), ">= 0.8 x cp");
         for (String kind : List.of("driver-shortcut", "driver-full", "engine-shortcut", "engine-full")) {
             String k = "profile." + kind;
             row("Profile, " + kind + " clone, sequential under JFR: mean wall = user CPU + system CPU + file waits "
