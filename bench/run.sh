@@ -36,10 +36,10 @@ done
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$quick" = 1 ]; then
-  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100; coalesce_mib=256
+  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100; coalesce_mib=256; coalesce_rounds=3
   jmh_opts=(-wi 1 -i 2 -w 1s -r 1s)
 else
-  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200; coalesce_mib=512
+  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200; coalesce_mib=512; coalesce_rounds=5
   jmh_opts=()
 fi
 
@@ -107,8 +107,9 @@ if want profile; then
       | grep -v '^RESULT'
 fi
 if want coalesce; then
-  echo; echo "== P6 coalesce beside cp + sync (CoalesceBench, $coalesce_mib MiB)"
-  "${java_cmd[@]}" -Dbench.coalesceMiB="$coalesce_mib" org.storagegateway.bench.CoalesceBench | grep -v '^RESULT'
+  echo; echo "== P6 coalesce beside cp + sync (CoalesceBench, $coalesce_mib MiB, $coalesce_rounds rounds)"
+  "${java_cmd[@]}" -Dbench.coalesceMiB="$coalesce_mib" -Dbench.coalesceRounds="$coalesce_rounds" \
+      org.storagegateway.bench.CoalesceBench | grep -v '^RESULT'
 fi
 
 echo

@@ -36,6 +36,7 @@ public final class CoalesceBench {
                     + "(+1 warm-up), beside cp + sync of the leaf file; scratch in %s%n", mib, rounds, root);
             List<Double> coalesceRates = new ArrayList<>();
             List<Double> cpRates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
             for (int round = -1; round < rounds; round++) {
                 BenchSr sr = new BenchSr(root.resolve("round" + (round + 1))).create();
                 Path leaf = chainWithDataInTheLeaf(sr, mib, round);
@@ -52,6 +53,7 @@ public final class CoalesceBench {
                 if (round >= 0) {
                     coalesceRates.add(coalesce);
                     cpRates.add(cp);
+                    ratios.add(coalesce / cp);
                     System.out.printf(Locale.ROOT, "  round %d: coalesce %.0f MiB/s, cp + sync %.0f MiB/s (%.0f %%)%n",
                             round + 1, coalesce, cp, 100 * coalesce / cp);
                 }
@@ -59,11 +61,12 @@ public final class CoalesceBench {
             }
             double coalesce = median(coalesceRates);
             double cp = median(cpRates);
-            System.out.printf(Locale.ROOT, "  median: coalesce %.0f MiB/s, cp + sync %.0f MiB/s; coalesce / cp = "
-                    + "%.0f %% (goal >= 80 %%)%n", coalesce, cp, 100 * coalesce / cp);
+            double ratio = median(ratios);
+            System.out.printf(Locale.ROOT, "  median: coalesce %.0f MiB/s, cp + sync %.0f MiB/s; median of the rounds'"
+                    + " coalesce / cp = %.0f %% (goal >= 80 %%)%n", coalesce, cp, 100 * ratio);
             Results.record("P6.coalesce.rate", coalesce, "MiB/s", mib + " MiB, median of " + rounds + " rounds");
             Results.record("P6.cp.rate", cp, "MiB/s", "cp + sync of the leaf file, same rounds");
-            Results.record("P6.ratio.coalesce/cp", coalesce / cp, "x", "goal >= 0.8");
+            Results.record("P6.ratio.coalesce/cp", ratio, "x", "median of the rounds' ratios; goal >= 0.8");
         } finally {
             Results.deleteTree(root);
         }
