@@ -491,11 +491,11 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         VirtualDiskRecord source = findDisk(tx, result.source().uuid());
         VirtualDiskRecord created = newDisk(result.created(), srUuid, name, snapshot,
                 snapshot ? Optional.of(source.uuid()) : Optional.empty());
-        tx.virtualDisks().save(created);
+        tx.virtualDisks().insert(created);
         tx.virtualDisks().save(updated(source, result.source()));
-        result.baseCopy().ifPresent(base -> tx.virtualDisks().save(tx.virtualDisks().find(base.uuid())
-                .map(existing -> updated(existing, base))
-                .orElseGet(() -> newInternalDisk(base, srUuid))));
+        result.baseCopy().ifPresent(base -> tx.virtualDisks().find(base.uuid()).ifPresentOrElse(
+                existing -> tx.virtualDisks().save(updated(existing, base)),
+                () -> tx.virtualDisks().insert(newInternalDisk(base, srUuid))));
         return created;
     }
 

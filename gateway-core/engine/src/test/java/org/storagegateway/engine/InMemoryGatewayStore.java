@@ -89,6 +89,11 @@ final class InMemoryGatewayStore implements GatewayStore {
         public VirtualDiskTable virtualDisks() {
             return new VirtualDiskTable() {
                 @Override public void save(VirtualDiskRecord d) { disks.put(d.uuid(), d); }
+                @Override public void insert(VirtualDiskRecord d) {
+                    if (disks.putIfAbsent(d.uuid(), d) != null) {
+                        throw new IllegalStateException("duplicate VDI " + d.uuid());
+                    }
+                }
                 @Override public Optional<VirtualDiskRecord> find(String uuid) { return Optional.ofNullable(disks.get(uuid)); }
                 @Override public List<VirtualDiskRecord> listBySr(String srUuid) {
                     return disks.values().stream().filter(d -> d.srUuid().equals(srUuid))
