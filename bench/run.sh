@@ -16,7 +16,7 @@
 # (first install the gateway modules from this checkout into ~/.m2; by default the artifacts already there are used).
 # Output and raw data go to bench/target/results/<time>/ (summary.md, results.tsv, jmh.csv, *.jfr, run.log).
 # Needs: JDK 17, Maven with ~/.m2 populated (mvn -o), qemu-utils, python3-zeep for /usr/bin/python3; root for the
-# cold scan (drop_caches). About 6 minutes on a 2-core VM; --quick about 3.5.
+# cold scan (drop_caches). About 7 minutes on a quiet 2-core VM (12 at load 14); --quick about 4.
 set -euo pipefail
 cd "$(dirname "$0")"
 bench=$(pwd)
