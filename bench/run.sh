@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The storage gateway's benchmarks, in one run: builds what it needs offline, runs, prints a summary table.
 #
-#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu smis nbd   (default: all of them)
+#   bench/run.sh [--quick] [STEP...]        STEP: clone soap scan jmh profile qemu smis nbd coalesce  (default: all of them)
 #
 #   clone    P1 in process: driver alone and engine (DB commit included), shortcut and full path, interleaved with
 #            qemu-img create -b on a 10 GiB base and a /bin/true spawn, 500 ops each          (CloneBench)
@@ -14,12 +14,13 @@
 #            anchor, and what a change costs as the array grows                                    (SmisBench)
 #   nbd      P2: our NBD server on a VHD chain vs qemu-nbd (raw; qcow2 with a backing file), qemu-img bench over
 #            nbd+unix, sequential 1 MiB and 4 KiB strided, read and write                      (NbdBench)
+#   coalesce P6: the file SR's GC merging 512 MiB of a leaf into its parent, beside cp + sync   (CoalesceBench)
 #
 # Environment: BENCH_TMP (scratch space, default /var/tmp; must be a real disk, not tmpfs), BENCH_BUILD_GATEWAY=1
 # (first install the gateway modules from this checkout into ~/.m2; by default the artifacts already there are used).
 # Output and raw data go to bench/target/results/<time>/ (summary.md, results.tsv, jmh.csv, *.jfr, run.log).
 # Needs: JDK 17, Maven with ~/.m2 populated (mvn -o), qemu-utils, python3-zeep for /usr/bin/python3; root for the
-# cold scan (drop_caches). About 6 minutes on a 2-core VM; --quick about 3.5.
+# cold scan (drop_caches). About 7 minutes on a quiet 2-core VM (12 at load 14); --quick about 4.
 set -euo pipefail
 script=$(readlink -f "$0")
 cd "$(dirname "$script")"
@@ -31,19 +32,19 @@ steps=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    clone|soap|scan|jmh|profile|qemu|smis|nbd) steps+=("$arg") ;;
+    clone|soap|scan|jmh|profile|qemu|smis|nbd|coalesce) steps+=("$arg") ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$script"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile smis nbd)
+[ ${#steps[@]} -eq 0 ] && steps=(clone qemu soap scan jmh profile smis nbd coalesce)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ "$quick" = 1 ]; then
-  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100; smis_rounds=50
+  clone_ops=100; soap_rounds=50; per_client=40; chains=300; profile_ops=100; smis_rounds=50; coalesce_mib=256; coalesce_rounds=3
   jmh_opts=(-wi 1 -i 2 -w 1s -r 1s)
 else
-  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200; smis_rounds=200
+  clone_ops=500; soap_rounds=200; per_client=150; chains=1000; profile_ops=200; smis_rounds=200; coalesce_mib=512; coalesce_rounds=5
   jmh_opts=()
 fi
 
@@ -124,6 +125,11 @@ if want nbd; then
   else
     echo "qemu-nbd missing: skipping nbd (apt-get install qemu-utils)"
   fi
+fi
+if want coalesce; then
+  echo; echo "== P6 coalesce beside cp + sync (CoalesceBench, $coalesce_mib MiB, $coalesce_rounds rounds)"
+  "${java_cmd[@]}" -Dbench.coalesceMiB="$coalesce_mib" -Dbench.coalesceRounds="$coalesce_rounds" \
+      org.storagegateway.bench.CoalesceBench | grep -v '^RESULT'
 fi
 
 echo

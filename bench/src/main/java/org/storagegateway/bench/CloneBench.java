@@ -88,9 +88,9 @@ public final class CloneBench {
             kinds.put("qemu-img create -f qcow2 -b (process per op)", i -> exec(qemuDir, "qemu-img", "create", "-q",
                     "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", "c" + i + ".qcow2"));
             kinds.put("spawn /bin/true from this JVM (start-up floor)", i -> exec(qemuDir, "/bin/true"));
-            kinds.put("what-if: full path's file work, driver's sync order", i -> SyncWhatIf.driverOrder(
+            kinds.put("what-if: full path's file work, earlier 5-force order", i -> SyncWhatIf.driverOrder(
                     sr.file(orderSources.get(i % pool))));
-            kinds.put("what-if: full path's file work, syncs batched", i -> SyncWhatIf.batched(
+            kinds.put("what-if: full path's file work, batched (driver now)", i -> SyncWhatIf.batched(
                     sr.file(batchedSources.get(i % pool))));
             kinds.keySet().forEach(k -> stats.put(k, new Stats(k)));
 
@@ -141,7 +141,7 @@ public final class CloneBench {
         ratio("engine full / driver full (gateway overhead x)", engineFull, driverFull);
         System.out.printf("  %-48s %8.3f ms%n", "engine − driver, full (p50 difference)", engineFull.p50() - driverFull.p50());
         System.out.printf("  %-48s %8.3f ms%n", "qemu-img − spawn floor (p50 difference)", qemu.p50() - spawn.p50());
-        ratio("what-if: driver's sync order / syncs batched", order, batched);
+        ratio("what-if: earlier 5-force order / batched", order, batched);
         System.out.println("Against vhd-util snapshot's published ~3.6 ms/op (reference §4, another 2-vCPU machine; "
                 + "not runnable here):");
         System.out.printf("  %-48s %8.2f%n", "engine full p50 / 3.6 ms", engineFull.p50() / VHD_UTIL_SNAPSHOT_MS);

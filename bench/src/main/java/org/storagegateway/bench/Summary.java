@@ -75,8 +75,8 @@ public final class Summary {
         row("P1 clone 10 GiB, engine in process, full, DB commit incl.", ms("P1.engine.full"),
                 "qemu-img -b " + ms("P1.qemu-img"), x("P1.ratio.qemu/engine.full.p50", "qemu/ours"),
                 "p50 <= 3.6 ms (vhd-util): " + f("P1.ratio.engine.full/vhd-util-3.6ms", "%.1f x the anchor"));
-        row("P1 what-if: the full path's file work, syncs batched (library + NIO, no driver checks)",
-                ms("P1.whatif.sync-batched"), "same files in the driver's sync order " + ms("P1.whatif.sync-order"),
+        row("P1 what-if: the full path's file work, syncs batched as the driver now does (library + NIO, no driver checks)",
+                ms("P1.whatif.sync-batched"), "same files in the earlier 5-force order " + ms("P1.whatif.sync-order"),
                 "", "");
         row("P1 qemu-img create -b, process per op (from the JVM / from bash)", ms("P1.qemu-img"),
                 one("P1.qemu-img.bash.p50", "bash loop p50 %.1f ms") + "; spawn floor " + one("P1.spawn-true.p50",
@@ -108,6 +108,9 @@ public final class Summary {
                 "footer-only floor " + one("P3.floor.footer.cold.median", "%.0f ms") + "; 16-thread what-if "
                         + one("P3.whatif.parallel.cold.median", "%.0f ms"),
                 x("P3.ratio.scan/footer-floor.cold", "scan/floor"), "<= 1 s for 10,000");
+        row("P6 coalesce: GC merging a leaf's data into its parent (median MiB/s)", one("P6.coalesce.rate",
+                "%.0f MiB/s"), "cp + sync of the same file, same rounds " + one("P6.cp.rate", "%.0f MiB/s"),
+                one("P6.ratio.coalesce/cp", "%.2f x cp"), ">= 0.8 x cp");
         for (String kind : List.of("driver-shortcut", "driver-full", "engine-shortcut", "engine-full")) {
             String k = "profile." + kind;
             row("Profile, " + kind + " clone, sequential under JFR: mean wall = user CPU + system CPU + file waits "

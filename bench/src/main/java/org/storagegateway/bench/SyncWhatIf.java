@@ -15,11 +15,11 @@ import org.storagegateway.vhd.VhdImage;
 
 /**
  * What-if for the full clone path's file work, with the VHD library and plain NIO and none of the driver's checks:
- * the same files and renames as FileRepository's double snapshot, once with the syncs in the driver's order
+ * the same files and renames as FileRepository's double snapshot, once with the syncs in the driver's earlier order
  * (5 forces: new leaf, directory, clone, directory, hidden base) and once batched (both children written, then
  * forced back to back, both renamed, one directory force, hidden base: on ext4 the second file force and the second
  * directory force find nothing left to commit). The ratio of the two is what reordering the syncs could save; it
- * says nothing about crash safety, which the driver's order was designed for.
+ * says nothing about crash safety by itself; the driver now uses the batched order (see docs/architecture.md).
  */
 final class SyncWhatIf {
     private static final VhdCreateOptions NO_SYNC = new VhdCreateOptions(false, Clock.systemUTC(), 0);
@@ -27,7 +27,7 @@ final class SyncWhatIf {
     private SyncWhatIf() {
     }
 
-    /** The driver's order: link, leaf + force, rename + dir force, clone + force, rename + dir force, hide + force. */
+    /** The driver's earlier order: link, leaf + force, rename + dir force, clone + force, rename + dir force, hide + force. */
     static void driverOrder(Path source) {
         Path dir = source.getParent();
         Path base = dir.resolve(UUID.randomUUID() + ".vhd");

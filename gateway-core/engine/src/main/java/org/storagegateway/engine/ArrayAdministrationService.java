@@ -12,6 +12,7 @@ import org.storagegateway.engine.TaskReconciler.Reconciliation;
 import org.storagegateway.engine.TaskRunner.TaskRequest;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.model.TaskRecord;
+import org.storagegateway.engine.port.StoreTransaction;
 import org.storagegateway.engine.port.DriverRegistry;
 import org.storagegateway.engine.port.GatewayStore;
 import org.storagegateway.spi.ArrayAdministration;
@@ -132,10 +133,11 @@ final class ArrayAdministrationService {
     }
 
     private TaskRecord run(String operation, String srUuid, Journal journal, Optional<String> idempotencyKey) {
-        return tasks.run(request(operation, srUuid, journal, idempotencyKey), monitor -> {
-            apply(operation, journal, monitor);
-            return tx -> Optional.empty();
-        });
+        return tasks.run(request(operation, srUuid, journal, idempotencyKey), tx -> plan(tx, srUuid, journal,
+                monitor -> {
+                    apply(operation, journal, monitor);
+                    return done -> Optional.empty();
+                }));
     }
 
     /**
@@ -146,10 +148,11 @@ final class ArrayAdministrationService {
     private <T> T runWithResult(String operation, String srUuid, Journal journal, Optional<String> idempotencyKey,
                                 Operation apply) {
         AtomicReference<Object> answer = new AtomicReference<>();
-        tasks.run(request(operation, srUuid, journal, idempotencyKey), monitor -> {
-            answer.set(apply.apply(operation, journal, monitor));
-            return tx -> Optional.empty();
-        });
+        tasks.run(request(operation, srUuid, journal, idempotencyKey), tx -> plan(tx, srUuid, journal,
+                monitor -> {
+                    answer.set(apply.apply(operation, journal, monitor));
+                    return done -> Optional.empty();
+                }));
         Object result = answer.get();
         return (T) (result != null ? result : apply.apply(operation, journal, HostDriverContext.NO_TASK));
     }
@@ -159,8 +162,15 @@ final class ArrayAdministrationService {
         Object apply(String operation, Journal journal, TaskMonitor monitor);
     }
 
+    /** Validate, inside the task's first transaction, that the SR exists; the plan then journals the LUN change. */
+    private static TaskRunner.Plan plan(StoreTransaction tx, String srUuid, Journal journal, TaskRunner.Body body) {
+        tx.repositories().find(srUuid).orElseThrow(
+                () -> new StorageException(StandardErrorCode.SR_NOT_FOUND, "No SR with UUID " + srUuid));
+        return new TaskRunner.Plan(journal, body);
+    }
+
     private TaskRequest request(String operation, String srUuid, Journal journal, Optional<String> idempotencyKey) {
-        repository(srUuid);
+        required(srUuid, "srUuid");
         List<String> parts = new java.util.ArrayList<>();
         parts.add(operation);
         new java.util.TreeMap<>(journal.entries()).forEach((k, v) -> {
@@ -168,7 +178,7 @@ final class ArrayAdministrationService {
             parts.add(v);
         });
         return new TaskRequest(operation, idempotencyKey, StorageService.fingerprint(parts.toArray(new String[0])),
-                Optional.of(srUuid), journal);
+                Optional.of(srUuid));
     }
 
     /** Open the SR through its driver for one call, with its secrets, and work on its array facet. */

@@ -25,9 +25,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.storagegateway.engine.TaskRunner.Plan;
 import org.storagegateway.engine.TaskRunner.TaskRequest;
 import org.storagegateway.engine.model.DriverRecord;
 import org.storagegateway.engine.model.DriverView;
@@ -152,23 +155,27 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         // Secret values stay out of the journal and the fingerprint; only their keys are recorded.
         TaskRequest request = new TaskRequest(SR_CREATE, idempotencyKey,
                 fingerprint(SR_CREATE, type, nameLabel, plain.toString(), secrets.keySet().toString()),
-                Optional.of(srUuid), Journal.of("srUuid", srUuid, "type", type, "nameLabel", nameLabel));
-        TaskRecord task = tasks.run(request, monitor -> {
-            RepositoryConfig config = new RepositoryConfig(srUuid, nameLabel, plain);
-            registry.call(type, factory -> {
-                StorageRepository repository = factory.open(config, context(type, secrets, monitor));
-                repository.create();
-                repository.attach();
-                return null;
-            });
-            return tx -> {
-                tx.repositories().save(new StorageRepositoryRecord(srUuid, type, nameLabel, plain, secrets.keySet(),
-                        clock.instant()));
-                tx.repositories().saveSecrets(srUuid, secrets);
-                return Optional.of(srUuid);
-            };
-        });
-        return repository(task.resultUuid().orElseThrow());
+                Optional.of(srUuid));
+        AtomicReference<StorageRepositoryRecord> saved = new AtomicReference<>();
+        TaskRecord task = tasks.run(request, prepareTx -> new Plan(
+                Journal.of("srUuid", srUuid, "type", type, "nameLabel", nameLabel), monitor -> {
+                    RepositoryConfig config = new RepositoryConfig(srUuid, nameLabel, plain);
+                    registry.call(type, factory -> {
+                        StorageRepository repository = factory.open(config, context(type, secrets, monitor));
+                        repository.create();
+                        repository.attach();
+                        return null;
+                    });
+                    return tx -> {
+                        StorageRepositoryRecord record = new StorageRepositoryRecord(srUuid, type, nameLabel, plain,
+                                secrets.keySet(), clock.instant());
+                        tx.repositories().save(record);
+                        tx.repositories().saveSecrets(srUuid, secrets);
+                        saved.set(record);
+                        return Optional.of(srUuid);
+                    };
+                }));
+        return savedOr(saved, () -> repository(task.resultUuid().orElseThrow()));
     }
 
     // ---- virtual disks
@@ -189,30 +196,36 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     @Override
     public VirtualDiskRecord createVirtualDisk(
             String srUuid, String nameLabel, long virtualSizeBytes, Optional<String> idempotencyKey) {
-        requireName(nameLabel);
-        if (virtualSizeBytes <= 0) {
-            throw new StorageException(INVALID_ARGUMENT, "virtualSizeBytes must be positive, got " + virtualSizeBytes);
-        }
-        StorageRepositoryRecord sr = repository(srUuid);
-        requireCapability(sr, Capability.VDI_CREATE);
         String vdiUuid = UUID.randomUUID().toString();
         TaskRequest request = new TaskRequest(VDI_CREATE, idempotencyKey,
-                fingerprint(VDI_CREATE, srUuid, nameLabel, Long.toString(virtualSizeBytes)), Optional.of(vdiUuid),
-                Journal.of("srUuid", srUuid, "vdiUuid", vdiUuid, "nameLabel", nameLabel));
-        TaskRecord task = tasks.run(request, monitor -> {
-            VdiInfo created = onRepository(sr, monitor, repository -> repository.createVdi(
-                    new CreateVdiRequest(VDI_CREATE + ":" + vdiUuid, vdiUuid, virtualSizeBytes)));
-            return tx -> {
-                tx.virtualDisks().save(newDisk(created, sr.uuid(), nameLabel, false, Optional.empty()));
-                return Optional.of(vdiUuid);
-            };
+                fingerprint(VDI_CREATE, srUuid, nameLabel, Long.toString(virtualSizeBytes)), Optional.of(vdiUuid));
+        AtomicReference<VirtualDiskRecord> saved = new AtomicReference<>();
+        TaskRecord task = tasks.run(request, prepareTx -> {
+            requireName(nameLabel);
+            if (virtualSizeBytes <= 0) {
+                throw new StorageException(INVALID_ARGUMENT,
+                        "virtualSizeBytes must be positive, got " + virtualSizeBytes);
+            }
+            StorageRepositoryRecord sr = findRepository(prepareTx, srUuid);
+            requireCapability(sr, Capability.VDI_CREATE);
+            Map<String, String> secrets = secrets(prepareTx, sr);
+            return new Plan(Journal.of("srUuid", srUuid, "vdiUuid", vdiUuid, "nameLabel", nameLabel), monitor -> {
+                VdiInfo created = onRepository(sr, secrets, monitor, repository -> repository.createVdi(
+                        new CreateVdiRequest(VDI_CREATE + ":" + vdiUuid, vdiUuid, virtualSizeBytes)));
+                return tx -> {
+                    VirtualDiskRecord record = newDisk(created, sr.uuid(), nameLabel, false, Optional.empty());
+                    tx.virtualDisks().save(record);
+                    saved.set(record);
+                    return Optional.of(vdiUuid);
+                };
+            });
         });
-        return getVirtualDisk(task.resultUuid().orElseThrow());
+        return savedOr(saved, () -> getVirtualDisk(task.resultUuid().orElseThrow()));
     }
 
     @Override
     public VirtualDiskRecord cloneVirtualDisk(String vdiUuid, String nameLabel, Optional<String> idempotencyKey) {
-        requireName(nameLabel);
+        Objects.requireNonNull(nameLabel, "nameLabel is null");
         return copy(VDI_CLONE, vdiUuid, Optional.of(nameLabel), idempotencyKey);
     }
 
@@ -224,62 +237,55 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private VirtualDiskRecord copy(
             String operation, String vdiUuid, Optional<String> nameLabel, Optional<String> idempotencyKey) {
         boolean snapshot = operation.equals(VDI_SNAPSHOT);
-        record SourceAndRepository(VirtualDiskRecord source, StorageRepositoryRecord sr) {
-        }
-        SourceAndRepository found = store.inTransaction(tx -> {
-            VirtualDiskRecord disk = findDisk(tx, vdiUuid);
-            return new SourceAndRepository(disk, findRepository(tx, disk.srUuid()));
-        });
-        VirtualDiskRecord source = requireUserDisk(found.source());
-        StorageRepositoryRecord sr = found.sr();
-        requireCapability(sr, snapshot ? Capability.VDI_SNAPSHOT : Capability.VDI_CLONE);
         String newUuid = UUID.randomUUID().toString();
         String baseCopyUuid = UUID.randomUUID().toString();
-        String name = nameLabel.orElse(source.nameLabel());
-        TaskRequest request = new TaskRequest(operation, idempotencyKey, fingerprint(operation, vdiUuid, name),
-                Optional.of(vdiUuid), Journal.of("srUuid", sr.uuid(), "sourceUuid", vdiUuid, "newUuid", newUuid,
-                        "baseCopyUuid", baseCopyUuid, "nameLabel", name));
-        TaskRecord task = tasks.run(request, monitor -> {
-            CloneRequest spiRequest = new CloneRequest(operation + ":" + newUuid, vdiUuid, newUuid, baseCopyUuid);
-            CloneResult result = onRepository(sr, monitor,
-                    repository -> snapshot ? repository.snapshotVdi(spiRequest) : repository.cloneVdi(spiRequest));
-            return tx -> {
-                recordCopy(tx, sr.uuid(), result, name, snapshot);
-                return Optional.of(result.created().uuid());
-            };
+        TaskRequest request = new TaskRequest(operation, idempotencyKey,
+                snapshot ? fingerprint(operation, vdiUuid) : fingerprint(operation, vdiUuid, nameLabel.orElseThrow()),
+                Optional.of(vdiUuid));
+        AtomicReference<VirtualDiskRecord> saved = new AtomicReference<>();
+        TaskRecord task = tasks.run(request, prepareTx -> {
+            nameLabel.ifPresent(StorageService::requireName);
+            VirtualDiskRecord source = requireUserDisk(findDisk(prepareTx, vdiUuid));
+            StorageRepositoryRecord sr = findRepository(prepareTx, source.srUuid());
+            requireCapability(sr, snapshot ? Capability.VDI_SNAPSHOT : Capability.VDI_CLONE);
+            String name = nameLabel.orElse(source.nameLabel());
+            Journal journal = Journal.of("srUuid", sr.uuid(), "sourceUuid", vdiUuid, "newUuid", newUuid,
+                    "baseCopyUuid", baseCopyUuid, "nameLabel", name);
+            Map<String, String> secrets = secrets(prepareTx, sr);
+            return new Plan(journal, monitor -> {
+                CloneRequest spiRequest = new CloneRequest(operation + ":" + newUuid, vdiUuid, newUuid, baseCopyUuid);
+                CloneResult result = onRepository(sr, secrets, monitor, repository -> snapshot
+                        ? repository.snapshotVdi(spiRequest) : repository.cloneVdi(spiRequest));
+                return tx -> {
+                    saved.set(recordCopy(tx, sr.uuid(), result, name, snapshot));
+                    return Optional.of(result.created().uuid());
+                };
+            });
         });
-        return getVirtualDisk(task.resultUuid().orElseThrow());
+        return savedOr(saved, () -> getVirtualDisk(task.resultUuid().orElseThrow()));
     }
 
     @Override
     public TaskRecord deleteVirtualDisk(String vdiUuid, Optional<String> idempotencyKey) {
-        VirtualDiskRecord disk = store.inTransaction(tx -> tx.virtualDisks().find(vdiUuid)).orElse(null);
-        if (disk == null) {
-            // A replayed delete finds the VDI gone; answer from the task that deleted it.
-            Optional<TaskRecord> earlier = idempotencyKey.flatMap(k -> store.inTransaction(
-                    tx -> tx.tasks().findByIdempotencyKey("client:" + k)));
-            if (earlier.isPresent() && earlier.get().operation().equals(VDI_DELETE)
-                    && earlier.get().subjectUuid().equals(Optional.of(vdiUuid))) {
-                return earlier.get();
-            }
-            throw new StorageException(VDI_NOT_FOUND, "No VDI with UUID " + vdiUuid);
-        }
-        userDisk(vdiUuid);
-        StorageRepositoryRecord sr = repository(disk.srUuid());
-        requireCapability(sr, Capability.VDI_DELETE);
         TaskRequest request = new TaskRequest(VDI_DELETE, idempotencyKey, fingerprint(VDI_DELETE, vdiUuid),
-                Optional.of(vdiUuid), Journal.of("srUuid", sr.uuid(), "vdiUuid", vdiUuid));
-        return tasks.run(request, monitor -> {
-            List<VdiInfo> remaining = onRepository(sr, monitor, repository -> {
-                repository.deleteVdi(vdiUuid);
-                return repository.scan();
+                Optional.of(vdiUuid));
+        return tasks.run(request, prepareTx -> {
+            VirtualDiskRecord disk = requireUserDisk(findDisk(prepareTx, vdiUuid));
+            StorageRepositoryRecord sr = findRepository(prepareTx, disk.srUuid());
+            requireCapability(sr, Capability.VDI_DELETE);
+            Map<String, String> secrets = secrets(prepareTx, sr);
+            return new Plan(Journal.of("srUuid", sr.uuid(), "vdiUuid", vdiUuid), monitor -> {
+                List<VdiInfo> remaining = onRepository(sr, secrets, monitor, repository -> {
+                    repository.deleteVdi(vdiUuid);
+                    return repository.scan();
+                });
+                garbageSuspected.add(sr.uuid());
+                return tx -> {
+                    tx.virtualDisks().delete(vdiUuid);
+                    syncInternalDisks(tx, sr.uuid(), remaining);
+                    return Optional.of(vdiUuid);
+                };
             });
-            garbageSuspected.add(sr.uuid());
-            return tx -> {
-                tx.virtualDisks().delete(vdiUuid);
-                syncInternalDisks(tx, sr.uuid(), remaining);
-                return Optional.of(vdiUuid);
-            };
         });
     }
 
@@ -315,8 +321,8 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private GarbageCollectionReport collectGarbage(StorageRepositoryRecord sr, GarbageCollectionLimits limits) {
         GarbageCollectionReport[] report = new GarbageCollectionReport[1];
         TaskRequest request = new TaskRequest(SR_GC, Optional.empty(), fingerprint(SR_GC, sr.uuid()),
-                Optional.of(sr.uuid()), Journal.of("srUuid", sr.uuid()));
-        tasks.run(request, monitor -> {
+                Optional.of(sr.uuid()));
+        tasks.run(request, prepareTx -> new Plan(Journal.of("srUuid", sr.uuid()), monitor -> {
             List<VdiInfo> onStorage = onRepository(sr, monitor, repository -> {
                 report[0] = repository.collectGarbage(limits);
                 return repository.scan();
@@ -325,7 +331,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
                 syncInternalDisks(tx, sr.uuid(), onStorage);
                 return Optional.of(sr.uuid());
             };
-        });
+        }));
         return report[0];
     }
 
@@ -513,28 +519,49 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         return onRepository(sr, HostDriverContext.NO_TASK, StorageRepository::scan);
     }
 
-    /** Open the SR through its driver for one call, with its secrets, and run {@code work}. */
+    /** Open the SR through its driver for one call, with its secrets read now, and run {@code work}. */
     private <T> T onRepository(StorageRepositoryRecord sr, TaskMonitor monitor, Function<StorageRepository, T> work) {
-        Map<String, String> secrets = sr.secretKeys().isEmpty()
-                ? Map.of() : store.inTransaction(tx -> tx.repositories().secrets(sr.uuid()));
+        Map<String, String> secrets = sr.secretKeys().isEmpty() ? Map.of() : store.inTransaction(tx -> secrets(tx, sr));
+        return onRepository(sr, secrets, monitor, work);
+    }
+
+    /** Open the SR through its driver for one call, with the given secrets, and run {@code work}. */
+    private <T> T onRepository(StorageRepositoryRecord sr, Map<String, String> secrets, TaskMonitor monitor,
+            Function<StorageRepository, T> work) {
         RepositoryConfig config = new RepositoryConfig(sr.uuid(), sr.nameLabel(), sr.deviceConfig());
         return registry.call(sr.type(),
                 factory -> work.apply(factory.open(config, context(sr.type(), secrets, monitor))));
+    }
+
+    private static Map<String, String> secrets(StoreTransaction tx, StorageRepositoryRecord sr) {
+        return sr.secretKeys().isEmpty() ? Map.of() : tx.repositories().secrets(sr.uuid());
     }
 
     private HostDriverContext context(String srType, Map<String, String> secrets, TaskMonitor monitor) {
         return new HostDriverContext(srType, secrets, store, clock, monitor);
     }
 
-    /** Record the outcome of a clone or snapshot: the new VDI, the source as it is now, and any base copy. */
-    private void recordCopy(StoreTransaction tx, String srUuid, CloneResult result, String name, boolean snapshot) {
+    /**
+     * Record the outcome of a clone or snapshot: the new VDI, the source as it is now, and any base copy. Returns the
+     * new VDI's record as saved.
+     */
+    private VirtualDiskRecord recordCopy(
+            StoreTransaction tx, String srUuid, CloneResult result, String name, boolean snapshot) {
         VirtualDiskRecord source = findDisk(tx, result.source().uuid());
-        tx.virtualDisks().save(newDisk(result.created(), srUuid, name, snapshot,
-                snapshot ? Optional.of(source.uuid()) : Optional.empty()));
+        VirtualDiskRecord created = newDisk(result.created(), srUuid, name, snapshot,
+                snapshot ? Optional.of(source.uuid()) : Optional.empty());
+        tx.virtualDisks().insert(created);
         tx.virtualDisks().save(updated(source, result.source()));
-        result.baseCopy().ifPresent(base -> tx.virtualDisks().save(tx.virtualDisks().find(base.uuid())
-                .map(existing -> updated(existing, base))
-                .orElseGet(() -> newInternalDisk(base, srUuid))));
+        result.baseCopy().ifPresent(base -> tx.virtualDisks().find(base.uuid()).ifPresentOrElse(
+                existing -> tx.virtualDisks().save(updated(existing, base)),
+                () -> tx.virtualDisks().insert(newInternalDisk(base, srUuid))));
+        return created;
+    }
+
+    /** Return the record a task's completion saved, or, for a replayed task, the record read from the store. */
+    private static <T> T savedOr(AtomicReference<T> saved, Supplier<T> stored) {
+        T record = saved.get();
+        return record != null ? record : stored.get();
     }
 
     /**
@@ -617,11 +644,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
                 .orElseThrow(() -> new StorageException(VDI_NOT_FOUND, "No VDI with UUID " + vdiUuid));
     }
 
-    /** Return a VDI that users may act on: recorded, managed and not hidden. */
-    private VirtualDiskRecord userDisk(String vdiUuid) {
-        return requireUserDisk(getVirtualDisk(vdiUuid));
-    }
-
+    /** Return {@code disk} if users may act on it: managed and not hidden. */
     private static VirtualDiskRecord requireUserDisk(VirtualDiskRecord disk) {
         if (!disk.managed() || disk.hidden()) {
             throw new StorageException(OPERATION_NOT_ALLOWED,

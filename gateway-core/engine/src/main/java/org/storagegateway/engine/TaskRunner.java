@@ -31,12 +31,16 @@ import org.storagegateway.spi.TaskMonitor;
  *
  * <p>Life of a task:
  * <ol>
- *   <li>Its idempotency key is looked up. A finished task with the same key answers the call again (its result, or its
- *       error); a running one is waited for; a key reused for a different request is refused.</li>
- *   <li>The task is saved RUNNING together with its journal, in one transaction, before the storage is touched.</li>
+ *   <li>Its idempotency key is looked up first, before the request is validated. A finished task with the same key
+ *       answers the call again (its result, or its error); a running one is waited for; a key reused for a different
+ *       request (another fingerprint of the arguments) is refused.</li>
+ *   <li>In the same transaction the request is prepared: validated against the records, which yields its journal and
+ *       its body. The task is saved RUNNING with that journal, and this commit is durable before storage is
+ *       touched.</li>
  *   <li>The body acts on storage and returns a {@link Completion}: the record changes that describe what it did.</li>
  *   <li>The completion and the SUCCESS state commit in one transaction; a failure commits FAILURE or CANCELLED.</li>
  * </ol>
+ * A task without an idempotency key costs two store transactions: the journal (step 2) and the result (step 4).
  * If the process dies between 2 and 4, the task stays RUNNING in the store and {@link TaskRecovery} hands it to its
  * reconciler at the next start. Tasks on the same subject (a VDI, an SR) run one at a time.
  */
@@ -60,23 +64,42 @@ public final class TaskRunner {
     }
 
     /**
-     * What a task is about.
+     * What a task is about, from the caller's arguments alone.
      *
      * @param operation the operation name, such as {@code vdi.clone}
      * @param idempotencyKey the caller's key; without one the task is never replayed
-     * @param fingerprint a digest of the request's arguments
+     * @param fingerprint a digest of the request's arguments, never of records read from the store
      * @param subjectUuid the object the task acts on; tasks on the same subject are serialised
-     * @param journal the intent, written before the body runs
      */
     public record TaskRequest(
-            String operation, Optional<String> idempotencyKey, String fingerprint, Optional<String> subjectUuid,
-            Journal journal) {
+            String operation, Optional<String> idempotencyKey, String fingerprint, Optional<String> subjectUuid) {
         public TaskRequest {
             Objects.requireNonNull(operation, "operation is null");
             Objects.requireNonNull(idempotencyKey, "idempotencyKey is null");
             Objects.requireNonNull(fingerprint, "fingerprint is null");
             Objects.requireNonNull(subjectUuid, "subjectUuid is null");
+        }
+    }
+
+    /**
+     * Validates a request against the records, inside the transaction that journals the task, and returns its plan.
+     * It throws a {@link StorageException} to refuse the request, which then leaves no task behind.
+     */
+    @FunctionalInterface
+    public interface Preparation {
+        Plan prepare(StoreTransaction tx);
+    }
+
+    /**
+     * A validated request: its intent, written before the body runs, and the body.
+     *
+     * @param journal the intent; after a crash the reconciler reads it
+     * @param body the part that acts on storage
+     */
+    public record Plan(Journal journal, Body body) {
+        public Plan {
             Objects.requireNonNull(journal, "journal is null");
+            Objects.requireNonNull(body, "body is null");
         }
     }
 
@@ -93,22 +116,15 @@ public final class TaskRunner {
     }
 
     /**
-     * Run a task to its end and return its terminal record.
+     * Run a task to its end and return its terminal record: replay an earlier task with the same idempotency key, or
+     * prepare, journal and run a new one.
      *
-     * @throws StorageException with the task's error if it failed or was cancelled (also when replayed)
+     * @throws StorageException with the task's error if it failed or was cancelled (also when replayed), or the error
+     *         with which the preparation refused the request
      */
-    public TaskRecord run(TaskRequest request, Body body) {
+    public TaskRecord run(TaskRequest request, Preparation preparation) {
         String key = request.idempotencyKey().map(k -> "client:" + k).orElseGet(() -> "gateway:" + UUID.randomUUID());
         while (true) {
-            // A key the gateway just made up cannot have been used before: no need to look it up.
-            Optional<TaskRecord> earlier = request.idempotencyKey().isEmpty()
-                    ? Optional.empty() : store.inTransaction(tx -> tx.tasks().findByIdempotencyKey(key));
-            if (earlier.isPresent()) {
-                Optional<TaskRecord> replay = replay(earlier.get(), request);
-                if (replay.isPresent()) {
-                    return answer(replay.get());
-                }
-            }
             CompletableFuture<TaskRecord> mine = new CompletableFuture<>();
             CompletableFuture<TaskRecord> other = runningByKey.putIfAbsent(key, mine);
             if (other != null) {
@@ -116,7 +132,7 @@ public final class TaskRunner {
                 continue;
             }
             try {
-                TaskRecord finished = execute(key, earlier, request, body);
+                TaskRecord finished = execute(key, request, preparation);
                 mine.complete(finished);
                 return answer(finished);
             } catch (RuntimeException e) {
@@ -170,7 +186,11 @@ public final class TaskRunner {
         };
     }
 
-    private TaskRecord execute(String key, Optional<TaskRecord> earlier, TaskRequest request, Body body) {
+    /** What the journal transaction found: an earlier task to answer with, or the started task and its plan. */
+    private record Begun(Optional<TaskRecord> replayed, TaskRecord started, Plan plan) {
+    }
+
+    private TaskRecord execute(String key, TaskRequest request, Preparation preparation) {
         ReentrantLock lock = request.subjectUuid()
                 .map(s -> subjectLocks[Math.floorMod(s.hashCode(), subjectLocks.length)])
                 .orElse(null);
@@ -178,20 +198,35 @@ public final class TaskRunner {
             lock.lock();
         }
         try {
-            Instant now = clock.instant();
-            TaskRecord started = TaskRecord.pending(UUID.randomUUID().toString(), request.operation(), key,
-                    request.fingerprint(), request.subjectUuid(), Optional.of(request.journal().toJson()), now)
-                    .withState(TaskState.RUNNING);
-            store.useTransaction(tx -> {
-                // A cancelled or rolled-back attempt under the same key gives way to this one.
-                earlier.ifPresent(e -> tx.tasks().delete(e.uuid()));
-                tx.tasks().save(started);
+            Begun begun = store.inTransaction(tx -> {
+                if (request.idempotencyKey().isPresent()) {
+                    // A key the gateway just made up cannot have been used before: only callers' keys are looked up.
+                    Optional<TaskRecord> earlier = tx.tasks().findByIdempotencyKey(key);
+                    if (earlier.isPresent()) {
+                        Optional<TaskRecord> replay = replay(earlier.get(), request);
+                        if (replay.isPresent()) {
+                            return new Begun(replay, null, null);
+                        }
+                        // A cancelled or rolled-back attempt under the same key gives way to this one.
+                        tx.tasks().delete(earlier.get().uuid());
+                    }
+                }
+                Plan plan = preparation.prepare(tx);
+                TaskRecord started = TaskRecord.pending(UUID.randomUUID().toString(), request.operation(), key,
+                        request.fingerprint(), request.subjectUuid(), Optional.of(plan.journal().toJson()),
+                        clock.instant()).withState(TaskState.RUNNING);
+                tx.tasks().insert(started);
+                return new Begun(Optional.empty(), started, plan);
             });
+            if (begun.replayed().isPresent()) {
+                return begun.replayed().get();
+            }
+            TaskRecord started = begun.started();
             CrashPoints.reach("task.journaled");
             RunningTask live = new RunningTask(started.uuid());
             running.put(started.uuid(), live);
             try {
-                Completion completion = body.run(live);
+                Completion completion = begun.plan().body().run(live);
                 CrashPoints.reach("task.storage-done");
                 return StoreRetry.inTransaction(store, tx -> {
                     Optional<String> result = completion.apply(tx);

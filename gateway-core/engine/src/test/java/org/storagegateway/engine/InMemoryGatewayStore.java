@@ -28,9 +28,11 @@ import org.storagegateway.engine.port.VirtualDiskTable;
  */
 final class InMemoryGatewayStore implements GatewayStore {
     private State committed = new State();
+    private int transactions;
 
     @Override
     public synchronized <T> T inTransaction(Function<StoreTransaction, T> work) {
+        transactions++;
         State copy = committed.copy();
         T result = work.apply(copy);
         committed = copy;
@@ -39,6 +41,11 @@ final class InMemoryGatewayStore implements GatewayStore {
 
     @Override
     public void close() {
+    }
+
+    /** Return the number of transactions begun so far, committed or not. */
+    synchronized int transactions() {
+        return transactions;
     }
 
     private static final class State implements StoreTransaction {
@@ -82,6 +89,11 @@ final class InMemoryGatewayStore implements GatewayStore {
         public VirtualDiskTable virtualDisks() {
             return new VirtualDiskTable() {
                 @Override public void save(VirtualDiskRecord d) { disks.put(d.uuid(), d); }
+                @Override public void insert(VirtualDiskRecord d) {
+                    if (disks.putIfAbsent(d.uuid(), d) != null) {
+                        throw new IllegalStateException("duplicate VDI " + d.uuid());
+                    }
+                }
                 @Override public Optional<VirtualDiskRecord> find(String uuid) { return Optional.ofNullable(disks.get(uuid)); }
                 @Override public List<VirtualDiskRecord> listBySr(String srUuid) {
                     return disks.values().stream().filter(d -> d.srUuid().equals(srUuid))
@@ -101,6 +113,12 @@ final class InMemoryGatewayStore implements GatewayStore {
                         throw new IllegalStateException("duplicate idempotency key " + task.idempotencyKey());
                     }
                     tasks.put(task.uuid(), task);
+                }
+                @Override public void insert(TaskRecord task) {
+                    if (tasks.containsKey(task.uuid())) {
+                        throw new IllegalStateException("duplicate task " + task.uuid());
+                    }
+                    save(task);
                 }
                 @Override public Optional<TaskRecord> find(String uuid) { return Optional.ofNullable(tasks.get(uuid)); }
                 @Override public Optional<TaskRecord> findByIdempotencyKey(String key) {

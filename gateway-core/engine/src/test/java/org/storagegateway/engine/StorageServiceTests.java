@@ -110,6 +110,31 @@ class StorageServiceTests {
     }
 
     @Test
+    void aCloneCostsTwoStoreTransactionsTheJournalAndTheResult() {
+        VirtualDiskRecord source = gateway.createVirtualDisk(sr.uuid(), "golden", 1 << 20, Optional.empty());
+        int before = store.transactions();
+        VirtualDiskRecord clone = gateway.cloneVirtualDisk(source.uuid(), "clone-1", Optional.empty());
+        assertThat(store.transactions() - before).isEqualTo(2);
+        assertThat(clone).isEqualTo(gateway.getVirtualDisk(clone.uuid()));
+    }
+
+    @Test
+    void aReplayIsAnsweredBeforeTheRequestIsValidatedAgain() {
+        VirtualDiskRecord disk = gateway.createVirtualDisk(sr.uuid(), "doomed", 1 << 20, Optional.empty());
+        TaskRecord deleted = gateway.deleteVirtualDisk(disk.uuid(), Optional.of("delete-once"));
+        // The VDI is gone, so the request would no longer validate; the same key still answers the same task.
+        assertThat(gateway.deleteVirtualDisk(disk.uuid(), Optional.of("delete-once")).uuid())
+                .isEqualTo(deleted.uuid());
+        assertThatThrownBy(() -> gateway.deleteVirtualDisk(disk.uuid(), Optional.empty()))
+                .satisfies(e -> assertCode(e, StandardErrorCode.VDI_NOT_FOUND));
+        VirtualDiskRecord source = gateway.createVirtualDisk(sr.uuid(), "golden", 1 << 20, Optional.empty());
+        VirtualDiskRecord clone = gateway.cloneVirtualDisk(source.uuid(), "copy", Optional.of("clone-once"));
+        gateway.deleteVirtualDisk(source.uuid(), Optional.empty());
+        assertThat(gateway.cloneVirtualDisk(source.uuid(), "copy", Optional.of("clone-once")).uuid())
+                .isEqualTo(clone.uuid());
+    }
+
+    @Test
     void snapshotIsReadOnlyAndRemembersItsSource() {
         VirtualDiskRecord source = gateway.createVirtualDisk(sr.uuid(), "vm disk", 1 << 20, Optional.empty());
         VirtualDiskRecord snapshot = gateway.snapshotVirtualDisk(source.uuid(), Optional.empty());

@@ -25,6 +25,21 @@ final class TaskTableImpl implements TaskTable {
      */
     @Override
     public void save(TaskRecord task) {
+        write(task, false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws DuplicateIdempotencyKeyException if another task has the idempotency key (the unique constraint
+     *         decides); the transaction then rolls back
+     */
+    @Override
+    public void insert(TaskRecord task) {
+        write(task, true);
+    }
+
+    private void write(TaskRecord task, boolean knownNew) {
         Objects.requireNonNull(task, "task is null");
         Limits.check(task.uuid(), Limits.UUID, "The task UUID");
         Limits.check(task.operation(), Limits.OPERATION, "The task operation");
@@ -38,9 +53,9 @@ final class TaskTableImpl implements TaskTable {
         String errorMessage = Limits.check(task.errorMessage(), Limits.ERROR_MESSAGE, "The error message");
         String resolution = Limits.check(task.resolution(), Limits.RESOLUTION, "The task resolution");
         tx.write(() -> {
-            TaskEntity e = tx.find(TaskEntity.class, task.uuid());
+            TaskEntity e = knownNew ? null : tx.find(TaskEntity.class, task.uuid());
             boolean isNew = e == null;
-            if (isNew || !e.idempotencyKey.equals(task.idempotencyKey())) {
+            if (!knownNew && (isNew || !e.idempotencyKey.equals(task.idempotencyKey()))) {
                 // Checked here for a clear message; the unique constraint still decides between concurrent inserts.
                 List<String> holders = tx.session()
                         .createSelectionQuery("select t.uuid from Task t where t.idempotencyKey = :key", String.class)

@@ -16,6 +16,15 @@ final class VirtualDiskTableImpl implements VirtualDiskTable {
 
     @Override
     public void save(VirtualDiskRecord disk) {
+        write(disk, false);
+    }
+
+    @Override
+    public void insert(VirtualDiskRecord disk) {
+        write(disk, true);
+    }
+
+    private void write(VirtualDiskRecord disk, boolean knownNew) {
         Objects.requireNonNull(disk, "disk is null");
         Limits.check(disk.uuid(), Limits.UUID, "The VDI UUID");
         Limits.check(disk.srUuid(), Limits.UUID, "The SR UUID");
@@ -24,7 +33,7 @@ final class VirtualDiskTableImpl implements VirtualDiskTable {
         String snapshotOf = Limits.check(disk.snapshotOf(), Limits.UUID, "The snapshot-of VDI UUID");
         String smConfig = Limits.check(Json.writeMap(disk.smConfig()), Limits.JSON, "The sm-config");
         tx.write(() -> {
-            VirtualDiskEntity e = tx.find(VirtualDiskEntity.class, disk.uuid());
+            VirtualDiskEntity e = knownNew ? null : tx.find(VirtualDiskEntity.class, disk.uuid());
             boolean isNew = e == null;
             if (isNew) {
                 e = new VirtualDiskEntity();

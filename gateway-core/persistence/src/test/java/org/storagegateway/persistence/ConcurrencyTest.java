@@ -5,6 +5,7 @@ import org.storagegateway.engine.port.StoreConflictException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +75,36 @@ class ConcurrencyTest {
         assertThat(vdis).isEqualTo(THREADS * perThread);
         assertThat(tasks).hasSize(THREADS * perThread);
         assertThat(entries).isEqualTo(THREADS * perThread);
+    }
+
+    /**
+     * Protects against a shared {@code Calendar} in the timestamp binding: Hibernate's UTC timestamp type hands one
+     * static calendar to every {@code setTimestamp}, and Derby changes the calendar it is given, so concurrent writers
+     * stored wrong instants or failed with SQL state 22007.
+     */
+    @Test
+    void instantsWrittenAndReadByConcurrentTransactionsRoundTripExactly() throws Exception {
+        int perThread = 150;
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        List<Callable<Void>> jobs = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            jobs.add(() -> {
+                start.await();
+                for (int i = 0; i < perThread; i++) {
+                    String id = thread + "-" + i;
+                    // Instants far apart, so that a calendar shared with another thread shows in the value.
+                    Instant at = Instant.parse("2001-01-01T00:00:00Z").plusSeconds(86_400L * 365 * thread + 3_601L * i)
+                            .plusNanos(1_000L * i);
+                    store.use(tx -> tx.virtualDisks().insert(Records.plainVdi("vdi-" + id, "sr-" + thread, at)));
+                    Optional<VirtualDiskRecord> back = store.tx(tx -> tx.virtualDisks().find("vdi-" + id));
+                    assertThat(back).map(VirtualDiskRecord::createdAt).contains(at);
+                }
+                return null;
+            });
+        }
+
+        runAll(jobs);
     }
 
     @Test

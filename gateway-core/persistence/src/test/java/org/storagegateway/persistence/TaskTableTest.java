@@ -150,6 +150,24 @@ class TaskTableTest {
     }
 
     @Test
+    void insertWithoutLookingFirstStillRejectsATakenKeyOrUuid() {
+        TaskRecord first = Records.pendingTask("t1", "same-key", Records.T0);
+        store.use(tx -> tx.tasks().insert(first));
+        Optional<TaskRecord> inserted = store.tx(tx -> tx.tasks().find("t1"));
+        assertThat(inserted).contains(first);
+
+        assertThatThrownBy(() -> store.use(tx -> tx.tasks().insert(Records.pendingTask("t2", "same-key", Records.T0))))
+                .isInstanceOfSatisfying(DuplicateIdempotencyKeyException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.IDEMPOTENCY_KEY_REUSED));
+        assertThatThrownBy(() -> store.use(tx -> tx.tasks().insert(Records.pendingTask("t1", "other-key", Records.T0))))
+                .isInstanceOf(org.storagegateway.engine.port.StoreConflictException.class);
+        Optional<TaskRecord> second = store.tx(tx -> tx.tasks().find("t2"));
+        Optional<TaskRecord> still = store.tx(tx -> tx.tasks().find("t1"));
+        assertThat(second).isEmpty();
+        assertThat(still).contains(first);
+    }
+
+    @Test
     void rejectsADuplicateIdempotencyKeyInTheSameTransaction() {
         assertThatThrownBy(() -> store.use(tx -> {
             tx.tasks().save(Records.pendingTask("t1", "same-key", Records.T0));

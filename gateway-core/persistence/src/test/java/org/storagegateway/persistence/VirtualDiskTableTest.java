@@ -1,6 +1,7 @@
 package org.storagegateway.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.storagegateway.engine.model.VirtualDiskRecord;
+import org.storagegateway.engine.port.StoreConflictException;
 
 class VirtualDiskTableTest {
     @RegisterExtension
@@ -50,6 +52,19 @@ class VirtualDiskTableTest {
 
         assertThat(onSr1).containsExactly(hiddenFirst, second, sameTimeAsSecond);
         assertThat(onSr3).isEmpty();
+    }
+
+    @Test
+    void insertWithoutLookingFirstStillRejectsATakenUuid() {
+        VirtualDiskRecord first = Records.plainVdi("v1", "sr1", Records.T0);
+        store.use(tx -> tx.virtualDisks().insert(first));
+        Optional<VirtualDiskRecord> inserted = store.tx(tx -> tx.virtualDisks().find("v1"));
+        assertThat(inserted).contains(first);
+
+        assertThatThrownBy(() -> store.use(tx -> tx.virtualDisks().insert(Records.fullVdi("v1", "sr2", Records.T0))))
+                .isInstanceOf(StoreConflictException.class);
+        Optional<VirtualDiskRecord> still = store.tx(tx -> tx.virtualDisks().find("v1"));
+        assertThat(still).contains(first);
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.function.LongConsumer;
  */
 public final class VhdCoalesce {
     private static final int SECTOR = 512;
+    /** Data copied between two forces of the parent: its metadata is written after each force. */
+    private static final long BATCH_BYTES = 64L << 20;
 
     private VhdCoalesce() {
     }
@@ -58,7 +60,7 @@ public final class VhdCoalesce {
                         "block size " + from.blockSize() + " differs from the parent's " + into.blockSize());
             }
             int sectorsPerBlock = (int) (from.blockSize() / SECTOR);
-            byte[] buffer = new byte[(int) from.blockSize()];
+            long batched = 0;
             for (int block : from.allocatedBlocks()) {
                 byte[] bitmap = from.bitmap(block);
                 long dataBase = from.entry(block) * SECTOR + from.bitmapSize();
@@ -77,9 +79,13 @@ public final class VhdCoalesce {
                         into.flush();
                         return false;
                     }
-                    from.readAt(dataBase + (long) sector * SECTOR, buffer, 0, count * SECTOR);
-                    into.writeSectors(block, sector, count, buffer, 0, WriteOrdering.STRICT);
+                    into.copySectorsBatched(block, sector, count, from, dataBase + (long) sector * SECTOR);
                     copied.accept((long) count * SECTOR);
+                    batched += (long) count * SECTOR;
+                    if (batched >= BATCH_BYTES) {
+                        into.commitBatch();
+                        batched = 0;
+                    }
                     sector = end;
                 }
             }

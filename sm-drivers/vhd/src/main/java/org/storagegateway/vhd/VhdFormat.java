@@ -1,11 +1,18 @@
 package org.storagegateway.vhd;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
 /** Constants and byte-level helpers shared by the codecs (package-private). */
 final class VhdFormat {
+    /** Big-endian int access into byte arrays at any offset (one load, where the JIT can). */
+    private static final VarHandle INT_BIG_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
 
     static final int SECTOR = 512;
     static final int FOOTER_SIZE = 512;
@@ -108,8 +115,7 @@ final class VhdFormat {
     }
 
     static int getInt(byte[] b, int off) {
-        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
-                | (b[off + 3] & 0xFF);
+        return (int) INT_BIG_ENDIAN.get(b, off);
     }
 
     static long getUInt(byte[] b, int off) {

@@ -16,11 +16,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -61,6 +64,12 @@ public final class VhdImage implements AutoCloseable {
     private Batmap batmap;
     private long endOfHeaders;
     private long endOfData;
+    /** Blocks with a BAT entry, kept up to date as blocks are allocated. */
+    private long allocatedBlocks;
+    /** Runs {block, first sector, sectors} written by {@link #writeSectorsBatched}, their metadata not yet written. */
+    private final List<int[]> batchedRuns = new ArrayList<>();
+    /** Bitmap offsets of the blocks allocated by the current batch, which have no BAT entry yet. */
+    private final Map<Integer, Long> batchedBlocks = new HashMap<>();
     private boolean trailingFooterValid;
     private boolean backupFooterStale;
     private final Map<Integer, byte[]> bitmapCache = new LinkedHashMap<>(64, 0.75f, true) {
@@ -537,8 +546,7 @@ public final class VhdImage implements AutoCloseable {
             eoh = Math.max(eoh, l.dataOffset() + space);
         }
         endOfHeaders = eoh;
-        validateBat();
-        endOfData = computeEndOfData();
+        scanBat();
         if (trailingFooterValid && endOfData > fileSize - FOOTER_SIZE) {
             throw new VhdException(VhdException.Reason.BAT_ENTRY_OUT_OF_RANGE, path,
                     "a block overlaps the trailing footer");
@@ -586,9 +594,14 @@ public final class VhdImage implements AutoCloseable {
         return bm;
     }
 
-    private void validateBat() {
-        long[] offsets = new long[(int) blockCount];
+    /**
+     * Validate the BAT and, in the same single pass, find the end of the data and count the allocated blocks.
+     */
+    private void scanBat() {
+        long[] offsets = null;
         int n = 0;
+        long end = endOfHeaders;
+        long blockBytes = bitmapBytes + blockSize;
         for (int i = 0; i < blockCount; i++) {
             long e = entry(i);
             if (e == UNUSED) {
@@ -607,7 +620,16 @@ public final class VhdImage implements AutoCloseable {
                 throw new VhdException(VhdException.Reason.BAT_ENTRY_OUT_OF_RANGE, path,
                         "block " + i + " at " + off + " lies past end of file " + fileSize);
             }
+            if (offsets == null) {
+                offsets = new long[(int) (blockCount - i)];
+            }
             offsets[n++] = off;
+            end = Math.max(end, off + blockBytes);
+        }
+        allocatedBlocks = n;
+        endOfData = end;
+        if (n < 2) {
+            return;
         }
         Arrays.sort(offsets, 0, n);
         for (int i = 1; i < n; i++) {
@@ -710,13 +732,7 @@ public final class VhdImage implements AutoCloseable {
         if (header == null) {
             return blockCount();
         }
-        long n = 0;
-        for (int i = 0; i < blockCount; i++) {
-            if (entry(i) != UNUSED) {
-                n++;
-            }
-        }
-        return n;
+        return allocatedBlocks;
     }
 
     /** Indices of all allocated blocks in ascending order (fixed images: all blocks). */
@@ -872,6 +888,10 @@ public final class VhdImage implements AutoCloseable {
     }
 
     private void setEntry(int block, long value) {
+        boolean wasUsed = entry(block) != UNUSED;
+        if (wasUsed != (value != UNUSED)) {
+            allocatedBlocks += wasUsed ? -1 : 1;
+        }
         putInt(bat, block * 4, (int) value);
     }
 
@@ -932,25 +952,14 @@ public final class VhdImage implements AutoCloseable {
         long bm = blockBitmapOffset(block);
         byte[] bitmap;
         if (bm < 0) {
-            bm = allocationOffset(endOfData);
-            long blockEnd = bm + bitmapBytes + blockSize;
-            if (bm / SECTOR >= UNUSED) {
-                throw new VhdException(VhdException.Reason.UNSUPPORTED, path, "file would exceed 2 TiB");
-            }
-            if (fileSize > bm + bitmapBytes) {
-                // stale bytes (e.g. a block leaked by a crash) must not show through as data
-                zeroRange(bm + bitmapBytes, Math.min(fileSize, blockEnd));
-            }
+            bm = placeBlock();
             bitmap = new byte[bitmapBytes];
-            writeAt(bm, bitmap, 0, bitmapBytes);
             writeAt(bm + bitmapBytes + (long) firstSector * SECTOR, buf, off, len);
             if (ordering == WriteOrdering.STRICT) {
                 force(false);
             }
             setEntry(block, bm / SECTOR);
             writeBatEntry(block);
-            endOfData = Math.max(endOfData, blockEnd);
-            trailingFooterValid = false;
             bitmap = bitmap.clone();
             setBits(bitmap, firstSector, sectors);
             writeAt(bm, bitmap, 0, bitmapBytes);
@@ -972,6 +981,116 @@ public final class VhdImage implements AutoCloseable {
         }
     }
 
+    /**
+     * Write sectors' data now and their metadata at the next {@link #commitBatch} (or flush): a block not yet
+     * allocated gets its place at the end of the file with a zeroed bitmap, but its BAT entry, sector bitmap and
+     * batmap bit are written only after the whole batch's data has been forced. So the order is STRICT's (a crash
+     * leaks space at worst, and never exposes a sector before its data is durable), with one force per batch instead
+     * of one per block. For large sequential copies such as coalescing.
+     */
+    void writeSectorsBatched(int block, int firstSector, int sectors, byte[] buf, int off) {
+        writeAt(batchedDataOffset(block, firstSector), buf, off, sectors * SECTOR);
+        batched(block, firstSector, sectors);
+    }
+
+    /**
+     * As {@link #writeSectorsBatched}, with the data copied from {@code source} at {@code sourceOffset} by the kernel
+     * (no copy through the Java heap).
+     */
+    void copySectorsBatched(int block, int firstSector, int sectors, VhdImage source, long sourceOffset) {
+        long to = batchedDataOffset(block, firstSector);
+        long len = (long) sectors * SECTOR;
+        try {
+            ch.position(to);
+            for (long done = 0; done < len; ) {
+                long n = source.ch.transferTo(sourceOffset + done, len - done, ch);
+                if (n <= 0) {
+                    throw new VhdException(VhdException.Reason.TRUNCATED, source.path,
+                            "data ends before offset " + (sourceOffset + len));
+                }
+                done += n;
+            }
+        } catch (IOException e) {
+            throw io(path, e);
+        }
+        fileSize = Math.max(fileSize, to + len);
+        dirty = true;
+        batched(block, firstSector, sectors);
+    }
+
+    /** Where a batched write of the sector goes; a block not allocated yet is placed (once per batch). */
+    private long batchedDataOffset(int block, int firstSector) {
+        checkWritable();
+        if (header == null) {
+            return block * BLOCK_SIZE + (long) firstSector * SECTOR;
+        }
+        long bm = blockBitmapOffset(block);
+        if (bm < 0) {
+            Long placed = batchedBlocks.get(block);
+            if (placed != null) {
+                bm = placed;
+            } else {
+                bm = placeBlock();
+                batchedBlocks.put(block, bm);
+            }
+        }
+        return bm + bitmapBytes + (long) firstSector * SECTOR;
+    }
+
+    /** Remember a run written by a batched write, for {@link #commitBatch}. */
+    private void batched(int block, int firstSector, int sectors) {
+        if (header != null) {
+            batchedRuns.add(new int[] {block, firstSector, sectors});
+        }
+    }
+
+    /**
+     * Force the data written by {@link #writeSectorsBatched}, then write what describes it, in STRICT's order: BAT
+     * entries, sector bitmaps, batmap; each BAT sector and bitmap once.
+     */
+    void commitBatch() {
+        checkWritable();
+        if (batchedRuns.isEmpty()) {
+            return;
+        }
+        force(false);
+        Set<Integer> batSectors = new LinkedHashSet<>();
+        // The bitmaps being changed, held here: the bounded cache may drop entries while the batch is applied.
+        Map<Integer, byte[]> bitmaps = new LinkedHashMap<>();
+        Set<Integer> changed = new LinkedHashSet<>();
+        for (int[] run : batchedRuns) {
+            int block = run[0];
+            Long placed = batchedBlocks.remove(block);
+            if (placed != null) {
+                setEntry(block, placed / SECTOR);
+                batSectors.add(block * 4 / SECTOR);
+                bitmaps.put(block, new byte[bitmapBytes]);
+            }
+            byte[] bitmap = bitmaps.computeIfAbsent(block, this::bitmap);
+            if (!bitsSet(bitmap, run[1], run[2])) {
+                setBits(bitmap, run[1], run[2]);
+                changed.add(block);
+            }
+        }
+        batchedRuns.clear();
+        for (int sector : batSectors) {
+            writeAt(header.tableOffset() + (long) sector * SECTOR, bat, sector * SECTOR, SECTOR);
+        }
+        boolean batmapChanged = false;
+        for (int block : changed) {
+            byte[] bitmap = bitmaps.get(block);
+            writeAt(blockBitmapOffset(block), bitmap, 0, bitmapBytes);
+            bitmapCache.put(block, bitmap);
+            if (batmap != null && !testBit(batmap.map, block) && allBitsSet(bitmap, (int) (blockSize / SECTOR))) {
+                setBit(batmap.map, block);
+                batmapChanged = true;
+            }
+        }
+        if (batmapChanged) {
+            writeBatmap();
+        }
+    }
+
     private static void setBits(byte[] map, int first, int count) {
         for (int s = first; s < first + count; s++) {
             setBit(map, s);
@@ -985,6 +1104,26 @@ public final class VhdImage implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Place a new block after the data: stale bytes in its place zeroed, its sector bitmap written as zeros. It has
+     * no BAT entry yet. Returns the offset of its bitmap.
+     */
+    private long placeBlock() {
+        long bm = allocationOffset(endOfData);
+        long blockEnd = bm + bitmapBytes + blockSize;
+        if (bm / SECTOR >= UNUSED) {
+            throw new VhdException(VhdException.Reason.UNSUPPORTED, path, "file would exceed 2 TiB");
+        }
+        if (fileSize > bm + bitmapBytes) {
+            // stale bytes (e.g. a block leaked by a crash) must not show through as data
+            zeroRange(bm + bitmapBytes, Math.min(fileSize, blockEnd));
+        }
+        writeAt(bm, new byte[bitmapBytes], 0, bitmapBytes);
+        endOfData = Math.max(endOfData, blockEnd);
+        trailingFooterValid = false;
+        return bm;
     }
 
     /** Where a new block goes: its data 4 KiB-aligned, its bitmap right below the data. */
@@ -1057,6 +1196,7 @@ public final class VhdImage implements AutoCloseable {
         if (mode != OpenMode.READ_WRITE) {
             return;
         }
+        commitBatch();
         if (header != null) {
             if (!trailingFooterValid) {
                 byte[] fb = footer.encode();

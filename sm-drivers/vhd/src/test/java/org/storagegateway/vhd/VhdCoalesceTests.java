@@ -57,6 +57,33 @@ class VhdCoalesceTests {
     }
 
     @Test
+    void batchedWritesDescribeTheirDataOnlyAfterItIsForced(@TempDir Path dir) {
+        Path root = dir.resolve("root.vhd");
+        VhdImage.createDynamic(root, SIZE, UUID.randomUUID());
+        byte[] block = new byte[2 << 20];
+        new Random(3).nextBytes(block);
+        try (VhdImage image = VhdImage.open(root, OpenMode.READ_WRITE)) {
+            image.writeSectorsBatched(1, 0, 4096, block, 0);
+            image.writeSectorsBatched(2, 8, 16, block, 0);
+            image.writeSectorsBatched(2, 100, 1, block, 0);
+            try (VhdImage reader = VhdImage.open(root, OpenMode.READ_ONLY)) {
+                assertThat(reader.allocatedBlockCount()).as("no BAT entry before the commit").isZero();
+            }
+            image.commitBatch();
+            try (VhdImage reader = VhdImage.open(root, OpenMode.READ_ONLY)) {
+                assertThat(reader.allocatedBlockCount()).isEqualTo(2);
+                assertThat(reader.isBlockFull(1)).isTrue();
+                assertThat(reader.isBlockFull(2)).isFalse();
+            }
+        }
+        byte[] expected = new byte[(int) SIZE];
+        System.arraycopy(block, 0, expected, 2 << 20, block.length);
+        System.arraycopy(block, 0, expected, (4 << 20) + 8 * 512, 16 * 512);
+        System.arraycopy(block, 0, expected, (4 << 20) + 100 * 512, 512);
+        assertThat(readAll(root)).isEqualTo(expected);
+    }
+
+    @Test
     void refusesAParentThatIsNotTheChildsParent(@TempDir Path dir) {
         Path root = dir.resolve("root.vhd");
         Path other = dir.resolve("other.vhd");

@@ -12,6 +12,12 @@ public interface TaskTable {
     /** Insert or replace the record with the same UUID. */
     void save(TaskRecord task);
 
+    /**
+     * Insert a new task without first looking for one: cheaper than {@link #save} for a fresh UUID. A taken
+     * idempotency key fails as in {@code save}; a taken UUID fails the transaction as a conflict.
+     */
+    void insert(TaskRecord task);
+
     Optional<TaskRecord> find(String uuid);
 
     Optional<TaskRecord> findByIdempotencyKey(String idempotencyKey);

@@ -11,6 +11,9 @@ public interface VirtualDiskTable {
     /** Insert or replace the record with the same UUID. */
     void save(VirtualDiskRecord disk);
 
+    /** Insert a new record without first looking for one; a taken UUID fails the transaction as a conflict. */
+    void insert(VirtualDiskRecord disk);
+
     Optional<VirtualDiskRecord> find(String uuid);
 
     /** Return the VDIs of an SR, hidden ones included, oldest first. */

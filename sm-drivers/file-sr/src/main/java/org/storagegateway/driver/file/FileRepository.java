@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -40,7 +39,6 @@ import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.IntroduceVdiRequest;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
-import org.storagegateway.vhd.DiskType;
 import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;
 import org.storagegateway.vhd.VhdCoalesce;
@@ -63,24 +61,22 @@ final class FileRepository implements StorageRepository {
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final String STAGING_SUFFIX = ".new";
     private static final String COALESCE_JOURNAL_PREFIX = ".coalesce-";
+    /** sm-config keys: the parent VDI's UUID and the number of blocks the VHD holds itself. */
+    private static final String PARENT_KEY = "vhd-parent";
+    private static final String BLOCKS_KEY = "vhd-blocks";
 
     private final Path directory;
     private final DriverContext context;
-    private final ReentrantLock lock;
+    private final SrLocks locks;
     private final long headroom;
     private final Optional<ExecutorService> metadataReaders;
     private final Optional<NbdExports> nbdExports;
 
-    FileRepository(Path directory, DriverContext context, ReentrantLock lock, long headroom,
-            Optional<ExecutorService> metadataReaders) {
-        this(directory, context, lock, headroom, metadataReaders, Optional.empty());
-    }
-
-    FileRepository(Path directory, DriverContext context, ReentrantLock lock, long headroom,
+    FileRepository(Path directory, DriverContext context, SrLocks locks, long headroom,
             Optional<ExecutorService> metadataReaders, Optional<NbdExports> nbdExports) {
         this.directory = directory;
         this.context = context;
-        this.lock = lock;
+        this.locks = locks;
         this.headroom = headroom;
         this.metadataReaders = metadataReaders;
         this.nbdExports = nbdExports;
@@ -113,8 +109,13 @@ final class FileRepository implements StorageRepository {
         // Nothing is held open between calls.
     }
 
+    /** Describe every VDI, with the SR to itself: no chain operation is seen half done. */
     @Override
     public List<VdiInfo> scan() {
+        return locks.onSr(this::scanFiles);
+    }
+
+    private List<VdiInfo> scanFiles() {
         List<Path> files = vhdFiles();
         if (metadataReaders.isEmpty() || files.size() < 64) {
             return describeAll(files);
@@ -164,6 +165,10 @@ final class FileRepository implements StorageRepository {
 
     @Override
     public SrStats stats() {
+        return locks.onSr(this::statsOfFiles);
+    }
+
+    private SrStats statsOfFiles() {
         try {
             FileStore fileStore = Files.getFileStore(directory);
             long used = 0;
@@ -187,7 +192,7 @@ final class FileRepository implements StorageRepository {
     public VdiInfo createVdi(CreateVdiRequest request) {
         long size = roundUp(request.virtualSize());
         Path file = vhd(request.vdiUuid());
-        return locked(() -> {
+        return locks.onVdi(request.vdiUuid(), () -> {
             if (Files.exists(file)) {
                 return describe(file);
             }
@@ -205,7 +210,7 @@ final class FileRepository implements StorageRepository {
     @Override
     public void deleteVdi(String vdiUuid) {
         Path file = vhd(vdiUuid);
-        locked(() -> {
+        locks.onVdi(vdiUuid, () -> {
             requireDetached(vdiUuid);
             if (!Files.exists(file)) {
                 // Gone already: finish what an interrupted create or delete may have left behind.
@@ -221,6 +226,8 @@ final class FileRepository implements StorageRepository {
             }
             Optional<Path> parent = parentOf(file);
             deleteIfExists(file);
+            // The removal is durable before the task records it.
+            forceDirectory();
             CrashPoints.reach("file.delete.unlinked");
             collectOrphans(parent);
             return null;
@@ -231,7 +238,7 @@ final class FileRepository implements StorageRepository {
     public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
         Path file = existing(vdiUuid);
         long size = roundUp(newVirtualSizeBytes);
-        return locked(() -> {
+        return locks.onVdi(vdiUuid, () -> {
             VdiInfo current = describe(file);
             if (size < current.virtualSize()) {
                 throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "VDI " + vdiUuid
@@ -274,16 +281,17 @@ final class FileRepository implements StorageRepository {
         Path source = existing(request.sourceUuid());
         Path created = vhd(request.newUuid());
         Path base = vhd(request.baseCopyUuid());
-        return locked(() -> quiesced(request.sourceUuid(), () -> {
+        return locks.onVdi(request.sourceUuid(), () -> quiesced(request.sourceUuid(), () -> {
             if (Files.exists(created)) {
                 // A retry after a crash between creating the copy and hiding the base copy finishes the last step.
                 if (Files.exists(base) && parentOf(created).filter(base::equals).isPresent()
                         && !describe(base).hidden()) {
                     vhd(() -> VhdImage.setHidden(base, true));
                 }
-                return result(created, source, base);
+                return describeResult(created, source, base);
             }
-            if (describe(source).hidden()) {
+            VdiInfo sourceBefore = describe(source);
+            if (sourceBefore.hidden()) {
                 throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
                         "VDI " + request.sourceUuid() + " is a hidden base copy");
             }
@@ -295,36 +303,55 @@ final class FileRepository implements StorageRepository {
             if (!Files.exists(base)) {
                 // Cancel is honoured only here, before the first change: once started, a copy runs to its end.
                 context.task().checkCancelled();
-                Optional<Path> reusableParent = emptyChildParent(source);
+                Optional<Path> reusableParent = emptyChildParent(sourceBefore);
                 if (reusableParent.isPresent()) {
                     // Nothing was written since the last copy: share the parent instead of stacking an empty one.
-                    createChild(created, reusableParent.get());
+                    long size = createChild(created, reusableParent.get());
                     CrashPoints.reach("file.copy.child-created");
-                    return result(created, source, base);
+                    return new CloneResult(emptyChild(request.newUuid(), sourceBefore.virtualSize(), size,
+                            uuidOf(reusableParent.get())), sourceBefore, Optional.empty());
                 }
                 requireDepthAllowsCopy(source);
-                long virtualSize = describe(source).virtualSize();
-                requireHeadroom(2 * metadataBytes(virtualSize), "Copying VDI " + request.sourceUuid());
+                requireHeadroom(2 * metadataBytes(sourceBefore.virtualSize()), "Copying VDI " + request.sourceUuid());
                 try {
                     Files.createLink(base, source);
                 } catch (IOException e) {
                     throw failure("Cannot link " + source + " as base copy " + base, e);
                 }
                 CrashPoints.reach("file.copy.linked");
+            } else if (!sameFile(source, base)) {
+                // A retry found the source's new leaf in place: only the copy and the hiding are left.
+                createChild(created, base);
+                CrashPoints.reach("file.copy.child-created");
+                vhd(() -> VhdImage.setHidden(base, true));
+                CrashPoints.reach("file.copy.base-hidden");
+                return describeResult(created, source, base);
             }
-            if (sameFile(source, base)) {
-                Path staging = staging(source);
-                deleteIfExists(staging);
-                vhd(() -> VhdImage.createDifferencing(staging, base, UUID.randomUUID()));
-                CrashPoints.reach("file.copy.leaf-staged");
-                move(staging, source);
-                CrashPoints.reach("file.copy.leaf-replaced");
-            }
-            createChild(created, base);
+            // Both children of the base copy are written and forced, then renamed, and one directory force makes
+            // the link and both names durable before the base copy is hidden (it shares the source's inode until
+            // the source's name moves to its new leaf, so hiding earlier would hide the source).
+            Path leafStaging = staging(source);
+            Path createdStaging = staging(created);
+            deleteIfExists(leafStaging);
+            deleteIfExists(createdStaging);
+            vhd(() -> VhdImage.createDifferencing(leafStaging, base, UUID.randomUUID()));
+            vhd(() -> VhdImage.createDifferencing(createdStaging, base, UUID.randomUUID()));
+            CrashPoints.reach("file.copy.leaf-staged");
+            rename(leafStaging, source);
+            CrashPoints.reach("file.copy.leaf-replaced");
+            long createdSize = size(createdStaging);
+            rename(createdStaging, created);
+            forceDirectory();
             CrashPoints.reach("file.copy.child-created");
             vhd(() -> VhdImage.setHidden(base, true));
             CrashPoints.reach("file.copy.base-hidden");
-            return result(created, source, base);
+            // What the files now say, known without opening them again: two empty children of the old source.
+            VdiInfo sourceNow = emptyChild(request.sourceUuid(), sourceBefore.virtualSize(), size(source),
+                    request.baseCopyUuid());
+            VdiInfo baseCopy = new VdiInfo(request.baseCopyUuid(), sourceBefore.virtualSize(),
+                    sourceBefore.physicalUtilisation(), true, true, sourceBefore.parentUuid(), sourceBefore.smConfig());
+            return new CloneResult(emptyChild(request.newUuid(), sourceBefore.virtualSize(), createdSize,
+                    request.baseCopyUuid()), sourceNow, Optional.of(baseCopy));
         }));
     }
 
@@ -334,7 +361,7 @@ final class FileRepository implements StorageRepository {
     public Datapath attachVdi(String vdiUuid, boolean readOnly) {
         Path file = existing(vdiUuid);
         NbdExports exports = nbdExports.orElseThrow(() -> StorageException.unsupported("attachVdi"));
-        return locked(() -> {
+        return locks.onVdi(vdiUuid, () -> {
             if (!readOnly && describe(file).hidden()) {
                 throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
                         "VDI " + vdiUuid + " is a hidden base copy: attach it read-only");
@@ -366,7 +393,8 @@ final class FileRepository implements StorageRepository {
         });
     }
 
-    private CloneResult result(Path created, Path source, Path base) {
+    /** Describe the outcome of a copy from the files, for a retry that cannot know which steps it did itself. */
+    private CloneResult describeResult(Path created, Path source, Path base) {
         Optional<VdiInfo> baseCopy = Files.exists(base) ? Optional.of(describe(base)) : Optional.empty();
         return new CloneResult(describe(created), describe(source), baseCopy);
     }
@@ -406,27 +434,33 @@ final class FileRepository implements StorageRepository {
     }
 
     /**
-     * Return the parent of {@code file} if {@code file} is a differencing disk with no data of its own and the same
-     * size as the parent (a child grown since it was made differs from its parent by its size).
+     * Return the parent of a VDI if it is a differencing disk with no data of its own and the same size as the parent
+     * (a child grown since it was made differs from its parent by its size).
      */
-    private Optional<Path> emptyChildParent(Path file) {
-        return vhd(() -> {
-            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
-                if (image.diskType() != DiskType.DIFFERENCING || image.allocatedBlockCount() > 0) {
-                    return Optional.<Path>empty();
-                }
-                // (A missing parent is left for createChild to report.)
-                return image.parentName().map(directory::resolve).filter(p -> !Files.isRegularFile(p)
-                        || VhdImage.readFooter(p).currentSize() == image.virtualSize());
-            }
-        });
+    private Optional<Path> emptyChildParent(VdiInfo vdi) {
+        if (vdi.parentUuid().isEmpty() || !"0".equals(vdi.smConfig().get(BLOCKS_KEY))) {
+            return Optional.empty();
+        }
+        // (A missing parent is left for createChild to report.)
+        Path parent = directory.resolve(vdi.parentUuid().get() + VHD_SUFFIX);
+        return Optional.of(parent).filter(p -> !Files.isRegularFile(p)
+                || vhd(() -> VhdImage.readFooter(p)).currentSize() == vdi.virtualSize());
     }
 
-    private void createChild(Path child, Path parent) {
+    /** Create an empty child under its name, durably (file, then name); return its size in bytes. */
+    private long createChild(Path child, Path parent) {
         Path staging = staging(child);
         deleteIfExists(staging);
         vhd(() -> VhdImage.createDifferencing(staging, parent, UUID.randomUUID()));
+        long size = size(staging);
         move(staging, child);
+        return size;
+    }
+
+    /** How the SPI reports a VHD just created as an empty differencing child. */
+    private static VdiInfo emptyChild(String uuid, long virtualSize, long fileSize, String parentUuid) {
+        return new VdiInfo(uuid, virtualSize, fileSize, false, false, Optional.of(parentUuid),
+                Map.of(PARENT_KEY, parentUuid, BLOCKS_KEY, "0"));
     }
 
     /** Delete hidden ancestors that no longer have children, starting at {@code parent}. */
@@ -481,7 +515,7 @@ final class FileRepository implements StorageRepository {
     // ---- garbage collection: orphans and coalescing
 
     /**
-     * Collect garbage under the SR's lock: finish interrupted coalesces (their journals), delete orphaned base copies,
+     * Collect garbage with the SR to itself: finish interrupted coalesces (their journals), delete orphaned base copies,
      * then coalesce up to {@code limits.maxCoalesces()} links where a hidden VHD has exactly one child.
      *
      * <p>A coalesce merges the child into its parent ({@link VhdCoalesce}); then an internal child's children are
@@ -491,7 +525,7 @@ final class FileRepository implements StorageRepository {
      */
     @Override
     public GarbageCollectionReport collectGarbage(GarbageCollectionLimits limits) {
-        return locked(() -> {
+        return locks.onSr(() -> {
             Throttle throttle = new Throttle(limits.maxBytesPerSecond(), context);
             long[] copied = {0};
             int coalesced = 0;
@@ -685,8 +719,8 @@ final class FileRepository implements StorageRepository {
                         .filter(n -> n.endsWith(VHD_SUFFIX))
                         .map(n -> n.substring(0, n.length() - VHD_SUFFIX.length()));
                 Map<String, String> smConfig = new HashMap<>();
-                parent.ifPresent(p -> smConfig.put("vhd-parent", p));
-                smConfig.put("vhd-blocks", Long.toString(image.allocatedBlockCount()));
+                parent.ifPresent(p -> smConfig.put(PARENT_KEY, p));
+                smConfig.put(BLOCKS_KEY, Long.toString(image.allocatedBlockCount()));
                 return new VdiInfo(uuidOf(file), image.virtualSize(), image.fileSizeBytes(), image.hidden(),
                         image.hidden(), parent, smConfig);
             }
@@ -743,15 +777,6 @@ final class FileRepository implements StorageRepository {
         return (size + BLOCK - 1) / BLOCK * BLOCK;
     }
 
-    private <T> T locked(Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private static boolean sameFile(Path a, Path b) {
         try {
             return Files.isSameFile(a, b);
@@ -761,14 +786,34 @@ final class FileRepository implements StorageRepository {
     }
 
     /** Rename atomically and make the new name durable (the directory entry is synced too). */
-    private static void move(Path from, Path to) {
+    private void move(Path from, Path to) {
+        rename(from, to);
+        forceDirectory();
+    }
+
+    /** Rename atomically; the new name is durable only after the next {@link #forceDirectory}. */
+    private static void rename(Path from, Path to) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(to.getParent(), StandardOpenOption.READ)) {
-                directory.force(true);
-            }
         } catch (IOException e) {
             throw failure("Cannot rename " + from + " to " + to, e);
+        }
+    }
+
+    /** Make the SR folder's entries durable: links, renames and unlinks done so far. */
+    private void forceDirectory() {
+        try (FileChannel folder = FileChannel.open(directory, StandardOpenOption.READ)) {
+            folder.force(true);
+        } catch (IOException e) {
+            throw failure("Cannot sync the SR folder " + directory, e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw failure("Cannot read the size of " + file, e);
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -33,7 +32,8 @@ import org.storagegateway.spi.model.RepositoryConfig;
  * The {@code file} SR driver: each SR is a directory {@code <path>/<sr-uuid>/} and each VDI a VHD file
  * {@code <vdi-uuid>.vhd} in it, laid out as XenServer's file SRs are.
  *
- * <p>The component keeps one lock per SR, so that the chain-changing operations of one SR run one at a time.
+ * <p>The component keeps the locks of each SR ({@link SrLocks}): operations on different VDIs run in parallel, SR-wide
+ * ones (scan, garbage collection) alone.
  */
 @Component(service = StorageDriverFactory.class, property = StorageDriverFactory.SR_TYPE_PROPERTY + "=file")
 public final class FileSrDriverFactory implements StorageDriverFactory {
@@ -59,7 +59,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
     /** Threads reading VHD metadata in parallel for scans; they read ahead of a cold page cache. */
     static final int METADATA_READERS = 8;
 
-    private final Map<String, ReentrantLock> srLocks = new ConcurrentHashMap<>();
+    private final Map<String, SrLocks> srLocks = new ConcurrentHashMap<>();
     /** Owned by the component: started on activation, stopped on deactivation, so no thread outlives the bundle. */
     private volatile ExecutorService metadataReaders;
     /** The NBD exports of attached VDIs, for every SR of this driver; detached when the component goes. */
@@ -103,7 +103,7 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
      */
     public StorageRepository open(Path location, RepositoryConfig config, DriverContext context) {
         return new FileRepository(location.resolve(config.srUuid()), context,
-                srLocks.computeIfAbsent(config.srUuid(), u -> new ReentrantLock()), headroom(config.deviceConfig()),
+                srLocks.computeIfAbsent(config.srUuid(), u -> new SrLocks()), headroom(config.deviceConfig()),
                 Optional.ofNullable(metadataReaders), Optional.of(nbdExports));
     }
 

@@ -22,6 +22,7 @@ public final class FakeDriverContext implements DriverContext {
     private final Map<String, String> state = new TreeMap<>();
     private volatile boolean cancelRequested;
     private volatile double progress;
+    private volatile Runnable onCancelCheck = () -> { };
 
     /** Every line the driver logged, as "LEVEL message". */
     List<String> logLines() {
@@ -31,6 +32,11 @@ public final class FakeDriverContext implements DriverContext {
     /** Make {@link TaskMonitor#isCancelRequested()} answer {@code cancel} from now on. */
     void requestCancel(boolean cancel) {
         cancelRequested = cancel;
+    }
+
+    /** Run {@code hook} each time the driver asks whether its task is cancelled (a point inside its locks). */
+    void onCancelCheck(Runnable hook) {
+        onCancelCheck = hook;
     }
 
     double progress() {
@@ -122,6 +128,7 @@ public final class FakeDriverContext implements DriverContext {
 
             @Override
             public boolean isCancelRequested() {
+                onCancelCheck.run();
                 return cancelRequested;
             }
         };

@@ -66,7 +66,12 @@ final class FileSr {
 
     /** A fresh view, as the host opens one per call. */
     StorageRepository view() {
-        return factory.open(new RepositoryConfig(srUuid, "name", Map.of("path", location.toString())), context);
+        return view(context);
+    }
+
+    /** A fresh view with its own host context. */
+    StorageRepository view(FakeDriverContext callContext) {
+        return factory.open(new RepositoryConfig(srUuid, "name", Map.of("path", location.toString())), callContext);
     }
 
     Path folder() {

@@ -104,6 +104,24 @@ class FileSrCloneCrashResumeTests {
     }
 
     @Test
+    void afterBothChildrenWereStagedAndNeitherRenamed() throws IOException {
+        linkBaseCopy();
+        VhdImage.createDifferencing(source.resolveSibling(a + ".vhd.new"), base, UUID.randomUUID());
+        Files.write(created.resolveSibling(request.newUuid() + ".vhd.new"), pattern(700, 6));
+
+        assertCompleted(sr.view().cloneVdi(request));
+    }
+
+    @Test
+    void afterTheSourceLeafWasRenamedWithTheCopyStillStaged() throws IOException {
+        linkBaseCopy();
+        stageAndRenameTheNewSourceLeaf();
+        VhdImage.createDifferencing(created.resolveSibling(request.newUuid() + ".vhd.new"), base, UUID.randomUUID());
+
+        assertCompleted(sr.view().cloneVdi(request));
+    }
+
+    @Test
     void afterTheLinkAndTheRenameOfTheStagedSourceLeaf() throws IOException {
         linkBaseCopy();
         stageAndRenameTheNewSourceLeaf();

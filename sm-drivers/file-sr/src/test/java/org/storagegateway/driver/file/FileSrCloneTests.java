@@ -57,6 +57,23 @@ class FileSrCloneTests {
     }
 
     @Test
+    void aCopyReportsWhatAScanOfTheFilesReportsWithoutOpeningThemAgain() {
+        CloneRequest full = copyOf(a);
+        CloneResult doubleSnapshot = sr.view().cloneVdi(full);
+        Map<String, VdiInfo> scanned = sr.scanByUuid();
+        assertThat(doubleSnapshot.created()).isEqualTo(scanned.get(full.newUuid()));
+        assertThat(doubleSnapshot.source()).isEqualTo(scanned.get(a));
+        assertThat(doubleSnapshot.baseCopy()).contains(scanned.get(full.baseCopyUuid()));
+
+        CloneRequest reuse = copyOf(a);
+        CloneResult sibling = sr.view().cloneVdi(reuse);
+        scanned = sr.scanByUuid();
+        assertThat(sibling.baseCopy()).isEmpty();
+        assertThat(sibling.created()).isEqualTo(scanned.get(reuse.newUuid()));
+        assertThat(sibling.source()).isEqualTo(scanned.get(a));
+    }
+
+    @Test
     void theSourceKeepsItsUuidAsAnEmptyChildOfAHiddenBaseCopyAndTheCloneIsItsSibling() {
         CloneRequest request = copyOf(a);
 

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -68,8 +67,8 @@ class FileRepositoryOverNfsTests {
         String srUuid = UUID.randomUUID().toString();
         Path srDir = fs.getPath("/sr-location", srUuid);
         Path localSr = ganesha.localExport().resolve("sr-location").resolve(srUuid);
-        FileRepository sr = new FileRepository(srDir, new FakeDriverContext(), new ReentrantLock(), 256 * MIB,
-                Optional.empty());
+        FileRepository sr = new FileRepository(srDir, new FakeDriverContext(), new SrLocks(), 256 * MIB,
+                Optional.empty(), Optional.empty());
 
         SrStats created = sr.create();
         sr.attach();
@@ -120,8 +119,8 @@ class FileRepositoryOverNfsTests {
 
     @Test
     void aCloneOfAnUnchangedDiskTakesAtMostThirtyNfsCalls() {
-        FileRepository sr = new FileRepository(fs.getPath("/", uuid()), new FakeDriverContext(), new ReentrantLock(),
-                0, Optional.empty());
+        FileRepository sr = new FileRepository(fs.getPath("/", uuid()), new FakeDriverContext(), new SrLocks(),
+                0, Optional.empty(), Optional.empty());
         sr.create();
         String golden = sr.createVdi(new CreateVdiRequest(uuid(), uuid(), 10L << 30)).uuid();
 
@@ -138,8 +137,8 @@ class FileRepositoryOverNfsTests {
 
     @Test
     void scanningReadsEachVhdWithThreeNfsCalls() {
-        FileRepository sr = new FileRepository(fs.getPath("/", uuid()), new FakeDriverContext(), new ReentrantLock(),
-                0, Optional.empty());
+        FileRepository sr = new FileRepository(fs.getPath("/", uuid()), new FakeDriverContext(), new SrLocks(),
+                0, Optional.empty(), Optional.empty());
         sr.create();
         for (int i = 0; i < 20; i++) {
             sr.createVdi(new CreateVdiRequest(uuid(), uuid(), 10L << 30));

@@ -1,0 +1,89 @@
+package org.storagegateway.driver.file;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.storagegateway.driver.file.FileSr.MIB;
+import static org.storagegateway.driver.file.FileSr.copyOf;
+import static org.storagegateway.driver.file.FileSr.pattern;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.storagegateway.spi.model.CloneRequest;
+import org.storagegateway.spi.model.CloneResult;
+import org.storagegateway.spi.model.GarbageCollectionLimits;
+import org.storagegateway.spi.model.GarbageCollectionReport;
+import org.storagegateway.spi.model.VdiInfo;
+
+/**
+ * Locking of one SR: operations on different VDIs do not wait for each other (each pays its own fsyncs), operations
+ * on the same VDI run one at a time, and SR-wide ones (scan, garbage collection) wait for running operations.
+ */
+class FileSrLockingTests {
+    private static final long SIZE = 8 * MIB;
+
+    @TempDir
+    Path location;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stopThreads() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void aCopyHoldsOnlyItsSourceVdiWhileGarbageCollectionAndScansWaitForIt() throws Exception {
+        FileSr sr = FileSr.created(location);
+        String a = sr.createVdi(SIZE).uuid();
+        String b = sr.createVdi(SIZE).uuid();
+        sr.write(a, 0, pattern(4096, 1));
+        sr.write(b, 0, pattern(4096, 2));
+        byte[] contentOfA = sr.read(a);
+
+        // A copy of a stops inside its locks (where it checks for a cancel) until released.
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeDriverContext held = new FakeDriverContext();
+        held.onCancelCheck(() -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CloneRequest slowRequest = copyOf(a);
+        Future<CloneResult> slow = pool.submit(() -> sr.view(held).cloneVdi(slowRequest));
+        assertThat(inside.await(10, SECONDS)).isTrue();
+
+        CloneResult otherVdi = pool.submit(() -> sr.view().cloneVdi(copyOf(b))).get(10, SECONDS);
+        assertThat(otherVdi.source().uuid()).isEqualTo(b);
+
+        Future<CloneResult> sameVdi = pool.submit(() -> sr.view().cloneVdi(copyOf(a)));
+        Future<GarbageCollectionReport> collection =
+                pool.submit(() -> sr.view().collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 10)));
+        Future<java.util.List<VdiInfo>> scan = pool.submit(() -> sr.view().scan());
+        assertThatThrownBy(() -> sameVdi.get(300, MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> collection.get(10, MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> scan.get(10, MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
+        release.countDown();
+        CloneResult first = slow.get(10, SECONDS);
+        CloneResult second = sameVdi.get(10, SECONDS);
+        collection.get(10, SECONDS);
+        assertThat(scan.get(10, SECONDS)).extracting(VdiInfo::uuid).contains(a, b, first.created().uuid());
+        for (String uuid : new String[] {a, first.created().uuid(), second.created().uuid()}) {
+            assertThat(sr.read(uuid)).as("content of %s", uuid).isEqualTo(contentOfA);
+        }
+    }
+}
