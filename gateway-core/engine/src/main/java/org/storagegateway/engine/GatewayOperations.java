@@ -87,4 +87,13 @@ public interface GatewayOperations {
 
     /** Hide a LUN from a host initiator, as a task, and return the finished task. */
     TaskRecord hideLun(String srUuid, String lunId, String initiatorIqn, Optional<String> idempotencyKey);
+
+    // ---- sr-probe
+
+    /**
+     * Discover what could become an SR of {@code type} with {@code deviceConfig}, without creating anything: a
+     * read-only call, not a task. The driver must declare {@code SR_PROBE}. Secret device-config values reach the
+     * driver for this call only; they are neither stored nor logged.
+     */
+    List<ProbeEntry> probeStorageRepository(String type, Map<String, String> deviceConfig);
 }

@@ -139,12 +139,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         DriverDescriptor driver = loadedDriver(type);
         Map<String, String> plain = new TreeMap<>();
         Map<String, String> secrets = new TreeMap<>();
-        for (Map.Entry<String, String> entry : deviceConfig.entrySet()) {
-            ConfigKey key = driver.configKey(entry.getKey()).orElseThrow(() -> new StorageException(INVALID_ARGUMENT,
-                    "SR type " + type + " does not know device-config key '" + entry.getKey() + "'; it knows "
-                            + driver.configSchema().stream().map(ConfigKey::name).toList()));
-            (key.secret() ? secrets : plain).put(entry.getKey(), Objects.requireNonNull(entry.getValue()));
-        }
+        splitDeviceConfig(driver, deviceConfig, plain, secrets);
         for (ConfigKey key : driver.configSchema()) {
             if (key.required() && !deviceConfig.containsKey(key.name())) {
                 throw new StorageException(INVALID_ARGUMENT,
@@ -176,6 +171,36 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
                     };
                 }));
         return savedOr(saved, () -> repository(task.resultUuid().orElseThrow()));
+    }
+
+    /**
+     * sr-probe: the driver's {@link org.storagegateway.spi.StorageDriverFactory#probe} with a host context that
+     * belongs to no SR. Keys the driver flags secret reach it only through {@code DriverContext.secret}, as for an SR.
+     */
+    @Override
+    public List<ProbeEntry> probeStorageRepository(String type, Map<String, String> deviceConfig) {
+        Objects.requireNonNull(deviceConfig, "deviceConfig is null");
+        DriverDescriptor driver = loadedDriver(type);
+        if (!driver.supports(Capability.SR_PROBE)) {
+            throw new StorageException(UNSUPPORTED_OPERATION, "SR type '" + type + "' does not support "
+                    + Capability.SR_PROBE);
+        }
+        Map<String, String> plain = new TreeMap<>();
+        Map<String, String> secrets = new TreeMap<>();
+        splitDeviceConfig(driver, deviceConfig, plain, secrets);
+        return List.copyOf(registry.call(type,
+                factory -> factory.probe(Map.copyOf(plain), context(type, secrets, HostDriverContext.NO_TASK))));
+    }
+
+    /** Sort device-config into the driver's plain and secret keys; a key the driver does not know is refused. */
+    private static void splitDeviceConfig(DriverDescriptor driver, Map<String, String> deviceConfig,
+                                          Map<String, String> plain, Map<String, String> secrets) {
+        for (Map.Entry<String, String> entry : deviceConfig.entrySet()) {
+            ConfigKey key = driver.configKey(entry.getKey()).orElseThrow(() -> new StorageException(INVALID_ARGUMENT,
+                    "SR type " + driver.srType() + " does not know device-config key '" + entry.getKey()
+                            + "'; it knows " + driver.configSchema().stream().map(ConfigKey::name).toList()));
+            (key.secret() ? secrets : plain).put(entry.getKey(), Objects.requireNonNull(entry.getValue()));
+        }
     }
 
     // ---- virtual disks

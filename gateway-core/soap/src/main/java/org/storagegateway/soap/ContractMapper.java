@@ -249,6 +249,15 @@ final class ContractMapper {
         return out;
     }
 
+    static org.storagegateway.soap.contract.ProbeEntry probeEntry(ProbeEntry entry) {
+        org.storagegateway.soap.contract.ProbeEntry out = new org.storagegateway.soap.contract.ProbeEntry();
+        out.setKind(entry.kind().name());
+        out.setId(entry.id());
+        out.setName(entry.name());
+        out.setAttributes(stringMap(entry.attributes()));
+        return out;
+    }
+
     static org.storagegateway.soap.contract.Lun lun(LunInfo lun) {
         org.storagegateway.soap.contract.Lun out = new org.storagegateway.soap.contract.Lun();
         out.setId(lun.id());

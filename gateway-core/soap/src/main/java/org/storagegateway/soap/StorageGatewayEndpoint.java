@@ -192,6 +192,16 @@ final class StorageGatewayEndpoint implements StorageGateway {
                 ContractMapper::task);
     }
 
+    // ---- sr-probe
+
+    @Override
+    public List<org.storagegateway.soap.contract.ProbeEntry> probeStorageRepository(String type,
+            DeviceConfig deviceConfig)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("probeStorageRepository", () -> operations.probeStorageRepository(required(type, "type"),
+                ContractMapper.deviceConfig(deviceConfig)), all(ContractMapper::probeEntry));
+    }
+
     /**
      * Run one operation: {@code engineCall} checks the request and calls the engine, and what it throws becomes the
      * typed fault of its kind; {@code toContract} maps the result, and what it throws is a gateway bug (an

@@ -20,6 +20,7 @@ import org.storagegateway.soap.contract.Task;
 import org.storagegateway.soap.contract.UserFault;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
+import org.storagegateway.spi.model.ProbeEntry;
 
 class ContractMapperTest {
 
@@ -37,6 +38,19 @@ class ContractMapperTest {
         assertThat(ContractMapper.dateTime(T).toXMLFormat()).isEqualTo("2026-03-04T05:06:07.123456Z");
         assertThat(ContractMapper.dateTime(Instant.parse("2026-03-04T05:06:07Z")).toXMLFormat())
                 .isEqualTo("2026-03-04T05:06:07Z");
+    }
+
+    @Test
+    void everyProbeEntryKindMatchesTheSchemaPatternAndEntriesKeepEveryField() {
+        for (ProbeEntry.Kind kind : ProbeEntry.Kind.values()) {
+            org.storagegateway.soap.contract.ProbeEntry out = ContractMapper.probeEntry(
+                    new ProbeEntry(kind, "/srv/nfs", "export", Map.of("b", "2", "a", "1")));
+            assertThat(out.getKind()).isEqualTo(kind.name()).matches("[A-Z][A-Z0-9_]*");
+            assertThat(out.getId()).isEqualTo("/srv/nfs");
+            assertThat(out.getName()).isEqualTo("export");
+            assertThat(out.getAttributes().getEntry()).extracting(e -> e.getKey() + "=" + e.getValue())
+                    .containsExactly("a=1", "b=2");
+        }
     }
 
     @Test

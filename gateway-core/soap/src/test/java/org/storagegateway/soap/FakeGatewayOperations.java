@@ -379,6 +379,26 @@ final class FakeGatewayOperations implements GatewayOperations {
         return task("lun.hide", "fp", idempotencyKey, srUuid, null);
     }
 
+    // ---- sr-probe: the file SRs already at a path ("file" does not declare SR_PROBE here, the fake answers anyway)
+
+    @Override
+    public synchronized List<ProbeEntry> probeStorageRepository(String type, Map<String, String> deviceConfig) {
+        DriverView driver = drivers.stream().filter(d -> d.descriptor().srType().equals(type)).findFirst()
+                .orElseThrow(() -> new StorageException(StandardErrorCode.UNKNOWN_SR_TYPE, "No driver for SR type "
+                        + type));
+        if (!driver.available()) {
+            throw new StorageException(StandardErrorCode.DRIVER_UNAVAILABLE, "The driver for " + type
+                    + " is not loaded");
+        }
+        String path = deviceConfig.get("path");
+        maybeFail(path);
+        return srs.values().stream().filter(sr -> sr.type().equals(type) && sr.deviceConfig().get("path") != null
+                && sr.deviceConfig().get("path").equals(path))
+                .map(sr -> new ProbeEntry(ProbeEntry.Kind.STORAGE_REPOSITORY, sr.uuid(), sr.nameLabel(),
+                        Map.of("path", path)))
+                .toList();
+    }
+
     /** Add an SR of type smis directly and return it. */
     synchronized StorageRepositoryRecord addArraySr(String nameLabel) {
         StorageRepositoryRecord sr = new StorageRepositoryRecord(uuid(), "smis", nameLabel,

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.model.TaskRecord;
+import org.storagegateway.spi.ErrorCode;
+import org.storagegateway.spi.ErrorKind;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
 
@@ -306,6 +309,39 @@ class ZeepClientTest {
             assertThat(error.get("error").get("message").asText()).containsIgnoringCase("certificate");
             assertThat(untrusting.finish()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void probeStorageRepositoryListsWhatIsThereWithoutCreatingAndFailsTyped() throws Exception {
+        StorageRepositoryRecord sr = operations.createStorageRepository("file", "zeep-probed",
+                Map.of("path", "/srv/probed"), Optional.empty());
+        int before = operations.listStorageRepositories().size();
+
+        JsonNode found = result(client.call("probeStorageRepository", args("type", "file",
+                "deviceConfig", Map.of("path", "/srv/probed", "password", "probe-secret"))));
+
+        assertThat(found).singleElement().satisfies(entry -> {
+            assertThat(entry.get("kind").asText()).isEqualTo("STORAGE_REPOSITORY");
+            assertThat(entry.get("id").asText()).isEqualTo(sr.uuid());
+            assertThat(entry.get("name").asText()).isEqualTo("zeep-probed");
+            assertThat(entry.get("attributes").get("path").asText()).isEqualTo("/srv/probed");
+        });
+        assertThat(operations.listStorageRepositories()).hasSize(before);
+        // zeep reads an empty answer as None.
+        assertThat(result(client.call("probeStorageRepository", args("type", "file", "deviceConfig",
+                Map.of("path", "/srv/empty"))))).isEmpty();
+
+        JsonNode unknownType = fault(client.call("probeStorageRepository", args("type", "nosuch",
+                "deviceConfig", Map.of())));
+        assertThat(unknownType.get("type").asText()).isEqualTo("UserFault");
+        assertThat(unknownType.get("detail").get("name").asText()).isEqualTo("UNKNOWN_SR_TYPE");
+        operations.failOn("/srv/unreachable", () -> new StorageException(
+                ErrorCode.of(2001, "NFS_SERVER_UNREACHABLE", ErrorKind.EXTERNAL), "No answer from the server"));
+        JsonNode unreachable = fault(client.call("probeStorageRepository", args("type", "file",
+                "deviceConfig", Map.of("path", "/srv/unreachable"))));
+        assertThat(unreachable.get("type").asText()).isEqualTo("ExternalFault");
+        assertThat(unreachable.get("detail").get("name").asText()).isEqualTo("NFS_SERVER_UNREACHABLE");
+        assertThat(unreachable.get("detail").get("code").asInt()).isEqualTo(2001);
     }
 
     @Test

@@ -63,6 +63,21 @@ class SmisFlowIT {
             deviceConfig.put("user", sim.user());
             deviceConfig.put("password", sim.password());
             deviceConfig.put("certificate", sim.certificateFile().toString());
+            // sr-probe, StorageLink's two levels: the array's systems, then the pools of the one chosen.
+            JsonNode probedSystems = zeep.call("probeStorageRepository", Map.of("type", "smis",
+                    "deviceConfig", deviceConfig));
+            assertThat(probedSystems).singleElement().satisfies(system -> {
+                assertThat(system.get("kind").asText()).isEqualTo("STORAGE_SYSTEM");
+                assertThat(system.get("id").asText()).isEqualTo(sim.systemName());
+            });
+            assertThat(probedSystems.toString()).doesNotContain(sim.password());
+            Map<String, String> withSystem = new HashMap<>(deviceConfig);
+            withSystem.put("system", sim.systemName());
+            assertThat(zeep.call("probeStorageRepository", Map.of("type", "smis", "deviceConfig", withSystem)))
+                    .anySatisfy(pool -> {
+                        assertThat(pool.get("kind").asText()).isEqualTo("STORAGE_POOL");
+                        assertThat(pool.get("id").asText()).isEqualTo(Names.THICK_POOL_ID);
+                    });
             deviceConfig.put("system", sim.systemName());
             deviceConfig.put("pool", Names.THICK_POOL_ID);
             deviceConfig.put("initiator-iqn", INITIATOR);
