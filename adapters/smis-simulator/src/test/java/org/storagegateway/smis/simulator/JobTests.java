@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.storagegateway.smis.simulator.array.JobRecord;
 import org.storagegateway.smis.simulator.array.Names;
 
 /** Job-based replies (4096 + CIM_ConcreteJob), read back with wbemcli as lsm and Cinder read them. */
@@ -143,6 +144,78 @@ class JobTests {
         Wbemcli.Result back = Wbemcli.run("cm", base + "/" + service(sim),
                 "ReturnToStoragePool.TheElement=" + volumeRef(sim, deviceId));
         assertThat(back.returnValue("ReturnToStoragePool")).isZero();
+    }
+
+    @Test
+    void terminatingARunningCreateJobEndsItTerminatedWithNothingCreated() throws Exception {
+        sim.behaviour(sim.behaviour().withJobDurationMillis(60_000));
+        long before = remaining(Names.THICK_POOL_ID);
+        Wbemcli.Result started = Wbemcli.run("cm", base + "/" + service(sim),
+                "CreateOrModifyElementFromStoragePool.ElementName=\"stopped\",ElementType=2,Size=4194304,"
+                        + "InPool=SIM_StoragePool.InstanceID=\"" + Names.THICK_POOL_ID + "\"");
+        assertThat(started.returnValue("CreateOrModifyElementFromStoragePool")).as(started.all()).isEqualTo(4096);
+        String job = jobPath(started.out());
+
+        // Suspend and Service are not supported (1); Start of a running job is no transition (4097).
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=3")
+                .returnValue("RequestStateChange")).isEqualTo(1);
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=2")
+                .returnValue("RequestStateChange")).isEqualTo(4097);
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=7")
+                .returnValue("RequestStateChange")).isEqualTo(5);
+        assertThat(Wbemcli.run("gi", "-nl", base + "/" + job).property("JobState")).isEqualTo("4");
+
+        Wbemcli.Result terminate = Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=4");
+        assertThat(terminate.returnValue("RequestStateChange")).as(terminate.all()).isZero();
+        Wbemcli.Result ended = Wbemcli.run("gi", "-nl", base + "/" + job);
+        assertThat(ended.property("JobState")).isEqualTo("8");
+        assertThat(ended.property("OperationalStatus")).isEqualTo("10");
+        assertThat(ended.property("JobStatus")).contains("Terminated");
+        assertThat(sim.state().job(jobId(job)).phase()).isEqualTo(JobRecord.Phase.TERMINATED);
+        assertThat(sim.state().volumes()).isEmpty();
+        assertThat(remaining(Names.THICK_POOL_ID)).isEqualTo(before);
+        assertThat(Wbemcli.run("ain", "-ac", "CIM_AffectedJobElement", base + "/" + job).lines()).isEmpty();
+
+        // An ended job cannot change state again.
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=4")
+                .returnValue("RequestStateChange")).isEqualTo(4097);
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=5")
+                .returnValue("RequestStateChange")).isEqualTo(4097);
+    }
+
+    @Test
+    void killingARunningReturnJobKeepsTheVolumeAndACompletedJobRefusesTermination() throws Exception {
+        sim.behaviour(sim.behaviour().withReplyMode(ReplyMode.SYNCHRONOUS));
+        Wbemcli.Result created = Wbemcli.run("cm", base + "/" + service(sim),
+                "CreateOrModifyElementFromStoragePool.ElementName=\"kept\",ElementType=2,Size=1048576,"
+                        + "InPool=SIM_StoragePool.InstanceID=\"" + Names.THICK_POOL_ID + "\"");
+        String deviceId = WbemcliTests.deviceId(created.out());
+        long before = remaining(Names.THICK_POOL_ID);
+        sim.behaviour(sim.behaviour().withReplyMode(ReplyMode.JOB).withJobDurationMillis(60_000));
+        Wbemcli.Result returning = Wbemcli.run("cm", base + "/" + service(sim),
+                "ReturnToStoragePool.TheElement=" + volumeRef(sim, deviceId));
+        String job = jobPath(returning.out());
+        assertThat(Wbemcli.run("cm", base + "/" + job, "RequestStateChange.RequestedState=5")
+                .returnValue("RequestStateChange")).isZero();
+        Wbemcli.Result ended = Wbemcli.run("gi", "-nl", base + "/" + job);
+        assertThat(ended.property("JobState")).isEqualTo("9");
+        assertThat(ended.property("OperationalStatus")).isEqualTo("14");
+        assertThat(sim.state().volume(deviceId)).isNotNull();
+        assertThat(sim.lunFile(deviceId)).hasSize(1048576);
+        assertThat(remaining(Names.THICK_POOL_ID)).isEqualTo(before);
+
+        sim.behaviour(sim.behaviour().withJobDurationMillis(JOB_MILLIS));
+        Wbemcli.Result again = Wbemcli.run("cm", base + "/" + service(sim),
+                "ReturnToStoragePool.TheElement=" + volumeRef(sim, deviceId));
+        String done = jobPath(again.out());
+        assertThat(awaitEnd(done).property("JobState")).isEqualTo("7");
+        assertThat(Wbemcli.run("cm", base + "/" + done, "RequestStateChange.RequestedState=4")
+                .returnValue("RequestStateChange")).isEqualTo(4097);
+        assertThat(sim.state().volume(deviceId)).isNull();
+    }
+
+    private static String jobId(String jobPath) {
+        return jobPath.substring(jobPath.indexOf('"') + 1, jobPath.lastIndexOf('"'));
     }
 
     private Wbemcli.Result awaitEnd(String job) throws Exception {

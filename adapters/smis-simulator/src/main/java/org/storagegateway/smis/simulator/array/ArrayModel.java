@@ -167,6 +167,9 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
                 return replication.modifyReplicaSynchronization(invocation);
             }
         }
+        if (c.isA("CIM_ConcreteJob") && method.equalsIgnoreCase("RequestStateChange")) {
+            return requestStateChange(invocation);
+        }
         if (c.isA("CIM_ControllerConfigurationService") || c.isA("CIM_GroupMaskingMappingService")
                 || c.isA("CIM_StorageHardwareIDManagementService")) {
             MethodResult result = masking.invoke(method, invocation);
@@ -175,6 +178,38 @@ public final class ArrayModel implements CimBackend, AutoCloseable {
             }
         }
         throw new CimException(CimStatus.METHOD_NOT_AVAILABLE, c.name() + "." + method + " is not available");
+    }
+
+    /**
+     * CIM_ConcreteJob.RequestStateChange: Terminate (4) or Kill (5) a running job ends it at once, Terminated or
+     * Killed, before it changed anything (a job's work is applied only when it completes, so nothing is to roll back).
+     * Return codes as CIM_ConcreteJob defines them: 0 done, 1 Suspend and Service are not supported, 5 an undefined
+     * state, 4097 Invalid State Transition for a job that has ended or a Start of a running one, 4098 a TimeoutPeriod.
+     */
+    private MethodResult requestStateChange(MethodInvocation call) {
+        JobRecord job = state.job(String.valueOf(call.targetPath().key("InstanceID")));
+        if (job == null) {
+            throw CimException.notFound("No job " + call.targetPath());
+        }
+        Long requested = (Long) call.argument("RequestedState");
+        long rc;
+        if (requested == null || requested < 2 || requested > 6) {
+            rc = 5;
+        } else if (call.argument("TimeoutPeriod") != null) {
+            rc = 4098;
+        } else if (job.phase() != JobRecord.Phase.RUNNING || requested == 2) {
+            rc = 4097;
+        } else if (requested == 3 || requested == 6) {
+            rc = 1;
+        } else {
+            boolean kill = requested == 5;
+            commit(withFinishedJob(state, job.finished(kill ? JobRecord.Phase.KILLED : JobRecord.Phase.TERMINATED,
+                    now(), 0, (kill ? "Killed" : "Terminated") + " on request before it changed anything", null)));
+            LOG.info("Job {} {} on request", job.id(), kill ? "killed" : "terminated");
+            return new MethodResult.Builder().build(0);
+        }
+        LOG.info("RequestStateChange({}) on job {} ({}) refused with {}", requested, job.id(), job.phase(), rc);
+        return new MethodResult.Builder().build(rc);
     }
 
     @Override

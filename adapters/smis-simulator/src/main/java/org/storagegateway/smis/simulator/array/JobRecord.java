@@ -31,8 +31,8 @@ public record JobRecord(String id, String methodName, Operation operation, Strin
     /** The work of a job. */
     public enum Operation { CREATE, MODIFY, RETURN, REPLICA }
 
-    /** Running, then completed or failed. */
-    public enum Phase { RUNNING, COMPLETED, EXCEPTION }
+    /** Running, then completed, failed, or stopped on request (RequestStateChange Terminate or Kill) undone. */
+    public enum Phase { RUNNING, COMPLETED, EXCEPTION, TERMINATED, KILLED }
 
     public JobRecord finished(Phase end, long atMillis, int code, String description, String affectedDeviceId) {
         return new JobRecord(id, methodName, operation, poolId, deviceId, elementName, thin, sizeBytes,

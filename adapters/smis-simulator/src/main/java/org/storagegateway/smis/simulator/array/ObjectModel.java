@@ -571,7 +571,16 @@ public final class ObjectModel {
                     .set("ErrorCode", (long) (j.errorCode() == null ? 1 : j.errorCode()))
                     .set("ErrorDescription", j.errorDescription())
                     .set("TimeOfLastStateChange", CimDateTime.timestamp(Instant.ofEpochMilli(j.finishedMillis())));
-            default -> throw new IllegalStateException("unknown job phase " + j.phase());
+            // Stopped on request before it changed anything: the progress it had, OperationalStatus Stopped/Aborted.
+            case TERMINATED, KILLED -> {
+                boolean killed = j.phase() == JobRecord.Phase.KILLED;
+                long ran = Math.max(0, j.finishedMillis() - j.submittedMillis());
+                long percent = j.durationMillis() == 0 ? 0 : Math.min(99, ran * 100 / j.durationMillis());
+                b.set("JobState", killed ? 9L : 8L).set("JobStatus", killed ? "Killed" : "Terminated")
+                        .set("PercentComplete", percent).set("OperationalStatus", new long[] {killed ? 14 : 10})
+                        .set("ErrorCode", 0L).set("ErrorDescription", j.errorDescription())
+                        .set("TimeOfLastStateChange", CimDateTime.timestamp(Instant.ofEpochMilli(j.finishedMillis())));
+            }
         }
         ObjectPath path = add(b).path();
         add(instance("SIM_OwningJobElement", ARRAY_NAMESPACE).set("OwningElement", service).set("OwnedElement", path));

@@ -345,7 +345,11 @@ public final class SimulatorSchema {
         b.define("CIM_ConcreteJob", "CIM_Job")
                 .key("InstanceID", STRING).property("Name", STRING).property("JobState", UINT16)
                 .property("TimeOfLastStateChange", DATETIME).property("TimeBeforeRemoval", DATETIME)
-                .property("MethodName", STRING);
+                .property("MethodName", STRING)
+                .method("RequestStateChange", UINT32)
+                    .in("RequestedState", UINT16)
+                    .in("TimeoutPeriod", DATETIME)
+                    .end();
         b.subclass("SIM_ConcreteJob", "CIM_ConcreteJob");
 
         // ---- associations
