@@ -19,8 +19,11 @@ import org.storagegateway.spi.TaskMonitor;
  * Runs array-changing extrinsic methods to their end: a synchronous success (return 0), or a CIM_ConcreteJob
  * (return 4096) polled until it is terminal, with its PercentComplete reported as task progress. A cancel requested
  * while a job runs asks the array to terminate the job (RequestStateChange 4) and still waits for the job's end, so
- * the caller always knows what the array did. Return codes and job states the profiles do not define are reported
- * as {@link StandardErrorCode#UNRECOGNIZED_STATE}, never trusted.
+ * the caller always knows what the array did: a job the array stopped ends the call with
+ * {@link StandardErrorCode#CANCELLED}; a job that completed anyway (the array refused, 4097, because it had already
+ * ended, or cannot stop jobs) returns normally, and the caller reports what was done, as the array holds it, rather
+ * than an error that would leave its records without the array's new object. Return codes and job states the
+ * profiles do not define are reported as {@link StandardErrorCode#UNRECOGNIZED_STATE}, never trusted.
  */
 final class Jobs {
     /** JobState values (CIM_ConcreteJob). */
@@ -28,6 +31,8 @@ final class Jobs {
             TERMINATED = 8, KILLED = 9, EXCEPTION = 10, SERVICE = 11, QUERY_PENDING = 12, QUEUE_PENDING = 32767;
     static final long STATUS_OK = 2, STATUS_ERROR = 6, STATUS_COMPLETED = 17;
     static final long TERMINATE = 4;
+    /** RequestStateChange return codes (CIM_ConcreteJob). */
+    static final long RSC_DONE = 0, RSC_STARTED = 4096, RSC_INVALID_TRANSITION = 4097;
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
     private static final Duration LONGEST_POLL = Duration.ofSeconds(2);
 
@@ -129,8 +134,16 @@ final class Jobs {
         try {
             CimConnection.MethodResult result = cim.invoke(job, "RequestStateChange",
                     new CIMArgument<>("RequestedState", CIMDataType.UINT16_T, new UnsignedInteger16((int) TERMINATE)));
-            log.log(System.Logger.Level.INFO, "Asked the array to terminate its job for {0}: return {1}", what,
-                    result.returnValue());
+            long rc = CimValues.returnCode("RequestStateChange", result.returnValue());
+            if (rc == RSC_DONE || rc == RSC_STARTED) {
+                log.log(System.Logger.Level.INFO, "The array is terminating its job for {0}", what);
+            } else if (rc == RSC_INVALID_TRANSITION) {
+                log.log(System.Logger.Level.INFO, "The array refused to terminate its job for {0}: the job has"
+                        + " already ended, and its outcome stands", what);
+            } else {
+                log.log(System.Logger.Level.INFO, "The array cannot terminate its job for {0}: RequestStateChange"
+                        + " returned {1}", what, rc);
+            }
         } catch (StorageException e) {
             // Not every array can stop a job: the task then ends when the job does.
             log.log(System.Logger.Level.INFO, "The array cannot terminate its job for {0}: {1}", what,

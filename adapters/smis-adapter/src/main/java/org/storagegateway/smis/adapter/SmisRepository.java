@@ -19,6 +19,7 @@ import org.storagegateway.spi.DriverContext;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.StorageRepository;
+import org.storagegateway.spi.TaskMonitor;
 import org.storagegateway.spi.model.Capability;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
@@ -133,13 +134,54 @@ final class SmisRepository implements StorageRepository {
         }
         require(Capability.VDI_CREATE, "create volumes");
         context.task().checkCancelled();
-        Volume created = array.createVolume(system(), pool, request.vdiUuid(), request.virtualSize(), thin, quirks,
-                jobs, context.task()).or(() -> array.volumeNamed(system(), pool, request.vdiUuid())).orElseThrow(() -> new StorageException(
-                StandardErrorCode.STORAGE_FAILURE, "The array reported volume " + request.vdiUuid()
-                + " created but does not list it in pool '" + poolId + "'"));
+        Optional<Volume> made;
+        try {
+            made = array.createVolume(system(), pool, request.vdiUuid(), request.virtualSize(), thin, quirks, jobs,
+                    context.task());
+        } catch (StorageException e) {
+            if (e.errorCode() == StandardErrorCode.CANCELLED) {
+                returnLeftover(pool, request.vdiUuid());
+            }
+            throw e;
+        }
+        // A cancel the array refused (its job had already completed) lands here too: the volume exists, so it is
+        // reported as the VDI, and the records match the array; the caller may delete it.
+        Volume created = made.or(() -> array.volumeNamed(system(), pool, request.vdiUuid())).orElseThrow(
+                () -> new StorageException(StandardErrorCode.STORAGE_FAILURE, "The array reported volume "
+                        + request.vdiUuid() + " created but does not list it in pool '" + poolId + "'"));
         context.logger().log(System.Logger.Level.INFO, "Created volume {0} ({1}) of {2} bytes in pool {3}",
                 created.elementName(), created.deviceId(), created.sizeBytes(), poolId);
         return vdi(created);
+    }
+
+    /**
+     * After a create the array stopped on a cancel: return a volume of that name if the array left one (SMI-S lets a
+     * terminated job keep part of its work), so a cancelled create leaves no LUN. The return itself is not
+     * cancellable; if it fails, the volume stays and deleteVdi removes it later.
+     */
+    private void returnLeftover(Pool pool, String vdiUuid) {
+        Optional<Volume> leftover = array.volumeNamed(system(), pool, vdiUuid);
+        if (leftover.isEmpty()) {
+            return;
+        }
+        TaskMonitor uncancellable = new TaskMonitor() {
+            @Override
+            public void progress(double fraction) {
+            }
+
+            @Override
+            public boolean isCancelRequested() {
+                return false;
+            }
+        };
+        try {
+            array.returnVolume(system(), leftover.get(), jobs, uncancellable);
+            context.logger().log(System.Logger.Level.INFO, "Returned volume {0} ({1}), left by a cancelled create,"
+                    + " to pool {2}", vdiUuid, leftover.get().deviceId(), poolId);
+        } catch (StorageException e) {
+            context.logger().log(System.Logger.Level.WARNING, "Volume {0} ({1}), left by a cancelled create, stays"
+                    + " in pool {2}: {3}", vdiUuid, leftover.get().deviceId(), poolId, e.getMessage());
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.storagegateway.smis.simulator.Behaviour;
+import org.storagegateway.smis.simulator.Fault;
 import org.storagegateway.smis.simulator.ReplyMode;
 import org.storagegateway.smis.simulator.SimulatorConfig;
 import org.storagegateway.smis.simulator.SmisSimulator;
+import org.storagegateway.smis.simulator.array.JobRecord;
 import org.storagegateway.smis.simulator.array.Names;
+import org.storagegateway.smis.simulator.array.VolumeRecord;
 import org.storagegateway.spi.ErrorKind;
 import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
@@ -267,27 +271,63 @@ class SimulatedArrayTests {
     }
 
     @Test
-    void aCancelDuringAJobAsksTheArrayToTerminateItAndReportsWhatTheArrayDid() throws Exception {
-        sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(1500));
+    void aCancelDuringACreateJobTerminatesItAndLeavesNoVolumeAndThePoolAsItWas() throws Exception {
+        sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(4000));
         FakeHost host = host();
         String uuid = UUID.randomUUID().toString();
+        SrStats before = sr(host).stats();
+        List<VolumeRecord> volumesBefore = sim.state().volumes();
         long asked = sim.statistics().byCimMethod().getOrDefault("RequestStateChange", 0L);
-        var canceller = new Thread(() -> {
+        Thread canceller = cancelAfter(host, 500);
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> sr(host).createVdi(new CreateVdiRequest("k", uuid, 8 * MIB)))
+                .isInstanceOfSatisfying(StorageException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CANCELLED));
+        canceller.join();
+        // The task ended with the terminated job, not with the job's 4 s run.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
+        assertThat(sim.statistics().byCimMethod().getOrDefault("RequestStateChange", 0L)).isEqualTo(asked + 1);
+        assertThat(sim.state().jobs()).filteredOn(j -> uuid.equals(j.elementName())).singleElement()
+                .satisfies(j -> assertThat(j.phase()).isEqualTo(JobRecord.Phase.TERMINATED));
+        assertThat(host.logLines()).anyMatch(line -> line.contains("is terminating its job"));
+
+        // Past the job's would-be end, it still changed nothing.
+        Thread.sleep(Math.max(0, 4200 - Duration.ofNanos(System.nanoTime() - started).toMillis()));
+        assertThat(sim.state().volumes()).isEqualTo(volumesBefore);
+        assertThat(sim.state().volumes()).noneMatch(v -> v.elementName().equals(uuid));
+        assertThat(sr(FakeHost.withPassword(sim.password())).stats()).isEqualTo(before);
+    }
+
+    @Test
+    void aCancelTheArrayRefusesBecauseTheJobHadEndedKeepsTheCreatedVolumeAsTheResult() throws Exception {
+        // The job's first poll is answered late: by then the job has completed, so Terminate gets 4097.
+        sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(800)
+                .withFault(Fault.slowReply("GetInstance", 1500).times(1)));
+        FakeHost host = host();
+        String uuid = UUID.randomUUID().toString();
+        SrStats before = sr(host).stats();
+        Thread canceller = cancelAfter(host, 300);
+        VdiInfo created = sr(host).createVdi(new CreateVdiRequest("k", uuid, 2 * MIB));
+        canceller.join();
+        assertThat(created.uuid()).isEqualTo(uuid);
+        assertThat(host.logLines()).anyMatch(line -> line.contains("refused to terminate its job"));
+        assertThat(sim.state().volumes()).filteredOn(v -> v.elementName().equals(uuid)).hasSize(1);
+        assertThat(sr(host).stats().physicalUtilisation()).isEqualTo(before.physicalUtilisation() + 2 * MIB);
+        sr(FakeHost.withPassword(sim.password())).deleteVdi(uuid);
+        assertThat(sr(host).stats()).isEqualTo(before);
+    }
+
+    private static Thread cancelAfter(FakeHost host, long millis) {
+        Thread canceller = new Thread(() -> {
             try {
-                Thread.sleep(300);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 return;
             }
             host.requestCancel();
         });
         canceller.start();
-        // The simulator cannot stop a job: the job ends, and the task reports the volume the array made.
-        VdiInfo created = sr(host).createVdi(new CreateVdiRequest("k", uuid, MIB));
-        canceller.join();
-        assertThat(created.uuid()).isEqualTo(uuid);
-        assertThat(sim.statistics().byCimMethod().getOrDefault("RequestStateChange", 0L)).isEqualTo(asked + 1);
-        assertThat(host.logLines()).anyMatch(line -> line.contains("cannot terminate its job"));
-        sr(FakeHost.withPassword(sim.password())).deleteVdi(uuid);
+        return canceller;
     }
 
     @Test
@@ -321,7 +361,7 @@ class SimulatedArrayTests {
         assertThat(host.logLines()).isNotEmpty().noneMatch(line -> line.contains(sim.password()));
         assertThat(failure.getMessage()).doesNotContain(sim.password());
         assertThat(new ArrayAddress(java.net.URI.create("https://h:1"), "u", sim.password(),
-                java.util.Optional.empty(), java.time.Duration.ofSeconds(1)).toString()).doesNotContain(sim.password());
+                java.util.Optional.empty(), Duration.ofSeconds(1)).toString()).doesNotContain(sim.password());
     }
 
     @Test
