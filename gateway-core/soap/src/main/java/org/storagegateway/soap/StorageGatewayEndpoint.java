@@ -280,6 +280,27 @@ final class StorageGatewayEndpoint implements StorageGateway {
     }
 
     @Override
+    public VirtualMachine pauseVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("pauseVirtualMachine", () -> vms().pauseVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine unpauseVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("unpauseVirtualMachine", () -> vms().unpauseVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualBlockDevice destroyVirtualBlockDevice(String vbdUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("destroyVirtualBlockDevice", () -> vms().destroyVirtualBlockDevice(required(vbdUuid, "vbdUuid")),
+                VirtualMachineMapper::virtualBlockDevice);
+    }
+
+    @Override
     public VirtualBlockDevice createVirtualBlockDevice(String vmUuid, String vdiUuid,
             org.storagegateway.soap.contract.VbdBus bus, Boolean readOnly)
             throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {

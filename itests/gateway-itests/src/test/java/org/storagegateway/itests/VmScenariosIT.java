@@ -127,6 +127,12 @@ class VmScenariosIT {
                     .get("uuid").asText();
             assertFault(() -> zeep.call("plugVirtualBlockDevice", Map.of("vbdUuid", second)),
                     "UserFault", "DEVICE_STATE_CONFLICT");
+            assertThat(zeep.call("destroyVirtualBlockDevice", Map.of("vbdUuid", second)).get("uuid").asText())
+                    .isEqualTo(second);
+            assertFault(() -> zeep.call("plugVirtualBlockDevice", Map.of("vbdUuid", second)),
+                    "UserFault", "HANDLE_INVALID");
+            assertFault(() -> zeep.call("destroyVirtualBlockDevice", Map.of("vbdUuid", vbdUuid)),
+                    "UserFault", "DEVICE_STATE_CONFLICT");
 
             long t1 = System.nanoTime();
             JsonNode unplugged = zeep.call("unplugVirtualBlockDevice", Map.of("vbdUuid", vbdUuid));
@@ -161,6 +167,13 @@ class VmScenariosIT {
                 zeep.call("getVirtualMachine", Map.of("vmUuid", vm));
                 roundTrips.add(System.nanoTime() - r0);
             }
+            assertThat(zeep.call("pauseVirtualMachine", Map.of("vmUuid", vm)).get("powerState").asText())
+                    .isEqualTo("PAUSED");
+            assertFault(() -> zeep.call("pauseVirtualMachine", Map.of("vmUuid", vm)), "UserFault",
+                    "VM_BAD_POWER_STATE");
+            assertThat(zeep.call("unpauseVirtualMachine", Map.of("vmUuid", vm)).get("powerState").asText())
+                    .isEqualTo("RUNNING");
+            agent.ping();
             System.out.printf("[figures] SOAP plugVirtualBlockDevice median %.1f ms, unplugVirtualBlockDevice median"
                     + " %.1f ms (file SR over NBD, TCG guest); SOAP round trip of getVirtualMachine median %.1f ms%n",
                     median(plugs), median(unplugs), median(roundTrips));

@@ -49,11 +49,20 @@ public interface VirtualMachineOperations {
     /** Clean (guest powers off within {@code timeout}) or hard shutdown. */
     VirtualMachineView shutdownVirtualMachine(String vmUuid, boolean hard, Duration timeout);
 
+    /** Stop the CPUs of a running VM. */
+    VirtualMachineView pauseVirtualMachine(String vmUuid);
+
+    /** Restart the CPUs of a paused VM. */
+    VirtualMachineView unpauseVirtualMachine(String vmUuid);
+
     VirtualBlockDeviceView createVirtualBlockDevice(String vmUuid, String vdiUuid, VbdBus bus, boolean readOnly);
 
     VirtualBlockDeviceView plugVirtualBlockDevice(String vbdUuid);
 
     VirtualBlockDeviceView unplugVirtualBlockDevice(String vbdUuid, boolean force, Duration timeout);
+
+    /** Forget an unplugged VBD and return it as it was; the VDI stays. */
+    VirtualBlockDeviceView destroyVirtualBlockDevice(String vbdUuid);
 
     /** Snapshot every disk of a VM at one moment, as a task; returns the snapshot record. */
     VirtualMachineView snapshotVirtualMachine(String vmUuid, String nameLabel, Optional<String> idempotencyKey);

@@ -219,6 +219,35 @@ public final class VirtualMachineService implements VirtualMachineOperations, Au
         return view(vmUuid);
     }
 
+    @Override
+    public VirtualMachineView pauseVirtualMachine(String vmUuid) {
+        Vm vm = running(vmUuid, "pause");
+        requireState(vm, VmPowerState.RUNNING, "pause");
+        bridge(() -> {
+            vm.pause();
+            return null;
+        });
+        return view(vmUuid);
+    }
+
+    @Override
+    public VirtualMachineView unpauseVirtualMachine(String vmUuid) {
+        Vm vm = running(vmUuid, "unpause");
+        requireState(vm, VmPowerState.PAUSED, "unpause");
+        bridge(() -> {
+            vm.unpause();
+            return null;
+        });
+        return view(vmUuid);
+    }
+
+    private static void requireState(Vm vm, VmPowerState expected, String what) {
+        if (vm.powerState() != expected) {
+            throw bridgeError(BridgeError.VM_BAD_POWER_STATE, "Cannot " + what + " VM " + vm.uuid() + ": it is "
+                    + vm.powerState());
+        }
+    }
+
     // ---- VBDs
 
     @Override
@@ -272,6 +301,37 @@ public final class VirtualMachineService implements VirtualMachineOperations, Au
             return null;
         });
         return vbdView(vbdUuid);
+    }
+
+    @Override
+    public VirtualBlockDeviceView destroyVirtualBlockDevice(String vbdUuid) {
+        for (HostEntry entry : hosts.values()) {
+            for (Vm vm : entry.host().residentVms()) {
+                Optional<Vbd> vbd = vm.vbd(vbdUuid);
+                if (vbd.isPresent()) {
+                    if (vbd.get().currentlyAttached()) {
+                        throw bridgeError(BridgeError.DEVICE_STATE_CONFLICT, "VBD " + vbdUuid
+                                + " is plugged: unplug it first");
+                    }
+                    VirtualBlockDeviceView was = vbdView(vm.uuid(), vbd.get().spec(), false);
+                    bridge(() -> {
+                        vbd.get().destroy();
+                        return null;
+                    });
+                    remember(vm);
+                    return was;
+                }
+            }
+        }
+        for (VmRecord record : records.values()) {
+            Optional<VbdSpec> spec = record.spec().vbds().stream().filter(v -> v.uuid().equals(vbdUuid)).findFirst();
+            if (spec.isPresent()) {
+                List<VbdSpec> rest = record.spec().vbds().stream().filter(v -> !v.uuid().equals(vbdUuid)).toList();
+                records.put(record.spec().uuid(), record.withSpec(record.spec().withVbds(rest)));
+                return vbdView(record.spec().uuid(), spec.get(), false);
+            }
+        }
+        throw bridgeError(BridgeError.HANDLE_INVALID, "No VBD with UUID " + vbdUuid);
     }
 
     // ---- snapshot and clone
