@@ -340,6 +340,13 @@ class VmScenariosIT {
             assertThat(task.get("operation").asText()).isEqualTo("vm.migrate");
             JsonNode record = zeep.call("getVirtualMachine", Map.of("vmUuid", vm));
             assertThat(record.get("residentOn").asText()).isEqualTo(hostB);
+            // The destination ran with return-path and events on (the bridge set them and read them back on both
+            // sides; the source process has quit, the destination still tells).
+            JsonNode capabilities = domain(vm).process().qmp().execute("query-migrate-capabilities");
+            Map<String, Boolean> enabled = new HashMap<>();
+            capabilities.forEach(c -> enabled.put(c.path("capability").asText(), c.path("state").asBoolean()));
+            assertThat(enabled).containsEntry("return-path", true).containsEntry("events", true);
+            assertThat(gateway.hypervisorHosts().get(0).vm(vm)).as("nothing left on the source host").isEmpty();
             assertThat(record.get("powerState").asText()).isEqualTo("RUNNING");
             // Every acknowledged write, before, during and after the move, reads back in the moved guest.
             for (GuestWriter.Write write : written) {
