@@ -13,7 +13,9 @@ Input, one JSON object per line on stdin:
     {"id": 7, "op": "listDrivers"}
 
 A JSON object given for an argument is a map: it is sent as <entry><key/><value/></entry> elements (the contract's
-map convention). To send other structures pass them in zeep's form (for a map that is {"entry": [...]}).
+map convention). To send other structures pass them in zeep's form (for a map that is {"entry": [...]}); a record
+such as directKernelBoot is wrapped as {"$struct": {"kernel": ..., "arguments": ...}}. A JSON list is sent as is
+(a repeated element such as vdiMap: [{"vdiUuid": ..., "srUuid": ...}]).
 
 Output, exactly one JSON object per input line on stdout, flushed at once; "id" is echoed when given:
 
@@ -89,6 +91,8 @@ def to_zeep(value):
     if isinstance(value, dict):
         if "entry" in value:
             return value
+        if set(value) == {"$struct"}:
+            return value["$struct"]
         return {"entry": [{"key": str(k), "value": str(v)} for k, v in value.items()]}
     return value
 

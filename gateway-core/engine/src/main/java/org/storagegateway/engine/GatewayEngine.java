@@ -2,6 +2,7 @@ package org.storagegateway.engine;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.port.DriverRegistry;
 import org.storagegateway.engine.port.GatewayStore;
+import org.storagegateway.engine.vm.GatewayStoragePort;
+import org.storagegateway.engine.vm.VirtualMachineService;
 import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.model.DriverDescriptor;
 import org.storagegateway.spi.model.GarbageCollectionLimits;
@@ -41,6 +44,8 @@ public final class GatewayEngine implements AutoCloseable {
     private final DriverRegistry registry;
     private final Clock clock;
     private final StorageService service;
+    private final TaskRunner tasks;
+    private final GatewayStoragePort storagePort;
     private final TaskRecovery recovery;
     private final DriverRegistry.DriverListener driverListener = new DriverRegistry.DriverListener() {
         @Override
@@ -83,13 +88,16 @@ public final class GatewayEngine implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.gcInterval = Objects.requireNonNull(gcInterval, "gcInterval is null");
         this.gcLimits = Objects.requireNonNull(gcLimits, "gcLimits is null");
-        this.service = new StorageService(store, registry, new TaskRunner(store, clock), clock);
+        this.tasks = new TaskRunner(store, clock);
+        this.service = new StorageService(store, registry, tasks, clock);
+        this.storagePort = new GatewayStoragePort(service);
         this.recovery = new TaskRecovery(store, registry, service, clock);
     }
 
     /** Recover interrupted tasks and start following drivers. Returns the number of tasks found interrupted. */
     public int start() {
         int interrupted = recovery.markInterrupted();
+        VirtualMachineService.resolveInterrupted(store);
         registry.addListener(driverListener);
         // Every SR is visited once after start-up, then those where VDIs were deleted.
         store.inTransaction(tx -> tx.repositories().list()).forEach(sr -> service.suspectGarbage(sr.uuid()));
@@ -101,6 +109,18 @@ public final class GatewayEngine implements AutoCloseable {
     /** Return the operations callers use. */
     public GatewayOperations operations() {
         return service;
+    }
+
+    // ---- hypervisor bridge
+
+    /** The bridge's storage port on this engine's VDIs: what a host is built with. */
+    public GatewayStoragePort storagePort() {
+        return storagePort;
+    }
+
+    /** The VM operations over the given hosts (built with {@link #storagePort()}); the caller closes it. */
+    public VirtualMachineService virtualMachines(List<VirtualMachineService.HostEntry> hosts) {
+        return new VirtualMachineService(service, storagePort, tasks, store, hosts);
     }
 
     /** Wait until the driver events queued so far are handled; for start-up and tests. */

@@ -314,6 +314,31 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         });
     }
 
+    // ---- datapath (hypervisor bridge): attach and detach are not tasks, they change no record
+
+    /**
+     * Give a host access to a VDI through its SR's driver (XenAPI VDI.attach + activate) and say how to reach it.
+     * Idempotent per VDI: the driver keeps one export per attached VDI.
+     */
+    public Datapath attachVirtualDisk(String vdiUuid, boolean readOnly) {
+        VirtualDiskRecord disk = requireUserDisk(getVirtualDisk(vdiUuid));
+        StorageRepositoryRecord sr = repository(disk.srUuid());
+        requireCapability(sr, Capability.VDI_ATTACH);
+        return onRepository(sr, HostDriverContext.NO_TASK, repository -> repository.attachVdi(vdiUuid, readOnly));
+    }
+
+    /** Withdraw what {@link #attachVirtualDisk} gave. Idempotent; a VDI gone is already detached. */
+    public void detachVirtualDisk(String vdiUuid) {
+        VirtualDiskRecord disk = store.inTransaction(tx -> tx.virtualDisks().find(vdiUuid)).orElse(null);
+        if (disk == null) {
+            return;
+        }
+        onRepository(repository(disk.srUuid()), HostDriverContext.NO_TASK, repository -> {
+            repository.detachVdi(vdiUuid);
+            return null;
+        });
+    }
+
     // ---- garbage collection
 
     /** Note that an SR may hold garbage, so the next {@link #collectSuspectedGarbage} visits it. */

@@ -12,10 +12,12 @@ import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.storagegateway.bridge.qemu.QemuHost;
 import org.storagegateway.engine.GatewayEngine;
 import org.storagegateway.engine.GatewayOperations;
 import org.storagegateway.engine.model.StorageRepositoryRecord;
 import org.storagegateway.engine.port.GatewayStore;
+import org.storagegateway.engine.vm.VirtualMachineService;
 import org.storagegateway.persistence.DerbyGatewayStore;
 import org.storagegateway.soap.GatewayCredentials;
 import org.storagegateway.soap.SoapServer;
@@ -43,6 +45,7 @@ public final class GatewayRuntime implements AutoCloseable {
     private final GatewayCredentials credentials;
     private final Duration startup;
     private final Optional<EmbeddedArray> array;
+    private final Hypervisors hypervisors;
 
     /**
      * How to start.
@@ -73,8 +76,9 @@ public final class GatewayRuntime implements AutoCloseable {
 
     private GatewayRuntime(Settings settings, GatewayHome home, FileLock homeLock, GatewayStore store, GatewayEngine engine,
             EmbeddedFramework framework, FelixDriverRegistry registry, SoapServer soap, GatewayCredentials credentials,
-            Duration startup, Optional<EmbeddedArray> array) {
+            Duration startup, Optional<EmbeddedArray> array, Hypervisors hypervisors) {
         this.array = array;
+        this.hypervisors = hypervisors;
         this.settings = settings;
         this.home = home;
         this.homeLock = homeLock;
@@ -105,6 +109,7 @@ public final class GatewayRuntime implements AutoCloseable {
         EmbeddedFramework framework = null;
         FelixDriverRegistry registry = null;
         Optional<EmbeddedArray> array = Optional.empty();
+        Hypervisors hypervisors = null;
         try {
             framework = EmbeddedFramework.start(home.frameworkCache(), home.deploy(), settings.deployPollMillis());
             registry = new FelixDriverRegistry(framework.systemContext());
@@ -133,12 +138,17 @@ public final class GatewayRuntime implements AutoCloseable {
             }
             // Drivers loaded so far have been recorded and their interrupted tasks reconciled before calls arrive.
             engine.awaitDriverEvents();
+            hypervisors = Hypervisors.start(home.root(), engine);
             SoapServer soap = SoapServer.start(SoapServerConfig.builder(credentials)
-                    .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations());
+                    .bindAddress(settings.bindAddress()).port(settings.port()).build(), engine.operations(),
+                    Optional.of(hypervisors.virtualMachines()));
             Duration startup = Duration.ofNanos(System.nanoTime() - begin);
             return new GatewayRuntime(settings, home, homeLock, store, engine, framework, registry, soap, credentials,
-                    startup, array);
+                    startup, array, hypervisors);
         } catch (Exception | Error e) {
+            if (hypervisors != null) {
+                hypervisors.close();
+            }
             array.ifPresent(EmbeddedArray::close);
             if (engine != null) {
                 engine.close();
@@ -177,6 +187,16 @@ public final class GatewayRuntime implements AutoCloseable {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Return the VM operations (hypervisor bridge), for in-process callers. */
+    public VirtualMachineService virtualMachines() {
+        return hypervisors.virtualMachines();
+    }
+
+    /** Return the QEMU hosts this gateway drives; tests reach a guest's channel socket through them. */
+    public List<QemuHost> hypervisorHosts() {
+        return hypervisors.hosts();
     }
 
     /** Return the operations, for in-process callers. */
@@ -224,6 +244,7 @@ public final class GatewayRuntime implements AutoCloseable {
     @Override
     public void close() {
         soap.close();
+        hypervisors.close();
         engine.close();
         array.ifPresent(EmbeddedArray::close);
         registry.close();

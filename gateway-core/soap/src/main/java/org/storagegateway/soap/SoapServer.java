@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.xml.namespace.QName;
@@ -36,6 +37,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.storagegateway.engine.GatewayOperations;
+import org.storagegateway.engine.vm.VirtualMachineOperations;
 import org.storagegateway.soap.contract.StorageGateway;
 
 /**
@@ -98,7 +100,17 @@ public final class SoapServer implements AutoCloseable {
      * @throws IOException if the key store cannot be read or the port cannot be bound
      */
     public static SoapServer start(SoapServerConfig config, GatewayOperations operations) throws IOException {
+        return start(config, operations, Optional.empty());
+    }
+
+    /**
+     * Start serving {@code operations} and, when given, the VM operations of the hypervisor bridge; without them the
+     * VM, VBD and migrate operations answer UnsupportedFault.
+     */
+    public static SoapServer start(SoapServerConfig config, GatewayOperations operations,
+            Optional<VirtualMachineOperations> virtualMachines) throws IOException {
         Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(virtualMachines, "virtualMachines is null");
         Objects.requireNonNull(operations, "operations is null");
         TLSServerParameters tls = tlsParameters(config);
         // A bus of its own: its properties and Jetty engine belong to this server alone. Creating it makes it the
@@ -111,7 +123,7 @@ public final class SoapServer implements AutoCloseable {
             for (int attempt = 1; attempt <= (config.port() == 0 ? PORT_ATTEMPTS : 1); attempt++) {
                 int port = config.port() == 0 ? freePort(config.bindAddress()) : config.port();
                 try {
-                    SoapServer started = startOn(bus, config, tls, operations, port);
+                    SoapServer started = startOn(bus, config, tls, operations, virtualMachines, port);
                     LOG.info("SOAP endpoint listening on {} (WSDL at {}?wsdl)", started.address, started.address);
                     return started;
                 } catch (RuntimeException e) {
@@ -134,7 +146,8 @@ public final class SoapServer implements AutoCloseable {
     }
 
     private static SoapServer startOn(Bus bus, SoapServerConfig config, TLSServerParameters tls,
-            GatewayOperations operations, int port) throws IOException {
+            GatewayOperations operations, Optional<VirtualMachineOperations> virtualMachines, int port)
+            throws IOException {
         JettyHTTPServerEngineFactory factory = bus.getExtension(JettyHTTPServerEngineFactory.class);
         if (factory == null) {
             factory = new JettyHTTPServerEngineFactory(bus);
@@ -144,7 +157,7 @@ public final class SoapServer implements AutoCloseable {
             throw new IOException("Port " + port + " is already served by another endpoint in this JVM");
         }
         try {
-            return startEngineAndEndpoint(bus, factory, config, tls, operations, port);
+            return startEngineAndEndpoint(bus, factory, config, tls, operations, virtualMachines, port);
         } catch (IOException | RuntimeException e) {
             // Only this server uses the engine of this port (checked above): release it for the next attempt.
             JettyHTTPServerEngineFactory.destroyForPort(port);
@@ -153,7 +166,8 @@ public final class SoapServer implements AutoCloseable {
     }
 
     private static SoapServer startEngineAndEndpoint(Bus bus, JettyHTTPServerEngineFactory factory,
-            SoapServerConfig config, TLSServerParameters tls, GatewayOperations operations, int port)
+            SoapServerConfig config, TLSServerParameters tls, GatewayOperations operations,
+            Optional<VirtualMachineOperations> virtualMachines, int port)
             throws IOException {
         JettyHTTPServerEngine engine;
         try {
@@ -175,7 +189,7 @@ public final class SoapServer implements AutoCloseable {
         JaxWsServerFactoryBean factoryBean = new JaxWsServerFactoryBean();
         factoryBean.setBus(bus);
         factoryBean.setServiceClass(StorageGateway.class);
-        factoryBean.setServiceBean(new StorageGatewayEndpoint(operations));
+        factoryBean.setServiceBean(new StorageGatewayEndpoint(operations, virtualMachines));
         factoryBean.setWsdlLocation(WSDL_LOCATION);
         factoryBean.setServiceName(new QName(NAMESPACE, SERVICE_LOCAL_NAME));
         factoryBean.setEndpointName(new QName(NAMESPACE, PORT_LOCAL_NAME));

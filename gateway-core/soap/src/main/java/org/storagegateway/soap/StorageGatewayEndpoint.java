@@ -2,15 +2,19 @@ package org.storagegateway.soap;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.jws.WebService;
 
 import org.storagegateway.engine.GatewayOperations;
+import org.storagegateway.engine.vm.VirtualMachineOperations;
 import org.storagegateway.soap.contract.DeviceConfig;
+import org.storagegateway.soap.contract.DirectKernelBoot;
 import org.storagegateway.soap.contract.Driver;
 import org.storagegateway.soap.contract.ExternalFault;
+import org.storagegateway.soap.contract.Host;
 import org.storagegateway.soap.contract.InsufficientResourcesFault;
 import org.storagegateway.soap.contract.InternalFault;
 import org.storagegateway.soap.contract.StorageGateway;
@@ -18,7 +22,13 @@ import org.storagegateway.soap.contract.StorageRepository;
 import org.storagegateway.soap.contract.Task;
 import org.storagegateway.soap.contract.UnsupportedFault;
 import org.storagegateway.soap.contract.UserFault;
+import org.storagegateway.soap.contract.VdiMapEntry;
+import org.storagegateway.soap.contract.VirtualBlockDevice;
 import org.storagegateway.soap.contract.VirtualDisk;
+import org.storagegateway.soap.contract.VirtualDiskDatapath;
+import org.storagegateway.soap.contract.VirtualMachine;
+import org.storagegateway.spi.StandardErrorCode;
+import org.storagegateway.spi.StorageException;
 
 /**
  * The SOAP operations: each checks what the schema cannot, calls {@link GatewayOperations} and maps the result, or
@@ -33,9 +43,15 @@ import org.storagegateway.soap.contract.VirtualDisk;
 final class StorageGatewayEndpoint implements StorageGateway {
 
     private final GatewayOperations operations;
+    private final Optional<VirtualMachineOperations> virtualMachines;
 
     StorageGatewayEndpoint(GatewayOperations operations) {
+        this(operations, Optional.empty());
+    }
+
+    StorageGatewayEndpoint(GatewayOperations operations, Optional<VirtualMachineOperations> virtualMachines) {
         this.operations = Objects.requireNonNull(operations, "operations is null");
+        this.virtualMachines = Objects.requireNonNull(virtualMachines, "virtualMachines is null");
     }
 
     @Override
@@ -200,6 +216,163 @@ final class StorageGatewayEndpoint implements StorageGateway {
             throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
         return call("probeStorageRepository", () -> operations.probeStorageRepository(required(type, "type"),
                 ContractMapper.deviceConfig(deviceConfig)), all(ContractMapper::probeEntry));
+    }
+
+    // ---- VDI datapath, VM, VBD and migrate operations (the hypervisor bridge)
+
+    @Override
+    public VirtualDiskDatapath attachVirtualDisk(String vdiUuid, String hostUuid, Boolean readOnly)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("attachVirtualDisk", () -> vms().attachVirtualDisk(required(vdiUuid, "vdiUuid"),
+                required(hostUuid, "hostUuid"), Boolean.TRUE.equals(readOnly)), VirtualMachineMapper::datapath);
+    }
+
+    @Override
+    public VirtualDisk detachVirtualDisk(String vdiUuid, String hostUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("detachVirtualDisk", () -> {
+            vms().detachVirtualDisk(required(vdiUuid, "vdiUuid"), required(hostUuid, "hostUuid"));
+            return operations.getVirtualDisk(vdiUuid);
+        }, ContractMapper::virtualDisk);
+    }
+
+    @Override
+    public List<Host> listHosts()
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listHosts", () -> virtualMachines.map(VirtualMachineOperations::listHosts).orElse(List.of()),
+                all(VirtualMachineMapper::host));
+    }
+
+    @Override
+    public List<VirtualMachine> listVirtualMachines()
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("listVirtualMachines", () -> vms().listVirtualMachines(),
+                all(VirtualMachineMapper::virtualMachine));
+    }
+
+    @Override
+    public VirtualMachine getVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("getVirtualMachine", () -> vms().getVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine createVirtualMachine(String nameLabel, int memoryMiB, int vcpus,
+            DirectKernelBoot directKernelBoot, DeviceConfig platform)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("createVirtualMachine", () -> vms().createVirtualMachine(required(nameLabel, "nameLabel"),
+                memoryMiB, vcpus, VirtualMachineMapper.boot(directKernelBoot), ContractMapper.deviceConfig(platform)),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine destroyVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("destroyVirtualMachine", () -> vms().destroyVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine startVirtualMachine(String vmUuid, String hostUuid, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("startVirtualMachine", () -> vms().startVirtualMachine(required(vmUuid, "vmUuid"),
+                required(hostUuid, "hostUuid"), ContractMapper.optional(idempotencyKey)),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine shutdownVirtualMachine(String vmUuid, Boolean hard, Integer timeoutSeconds)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("shutdownVirtualMachine", () -> vms().shutdownVirtualMachine(required(vmUuid, "vmUuid"),
+                Boolean.TRUE.equals(hard), VirtualMachineMapper.seconds(timeoutSeconds, 60)),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine pauseVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("pauseVirtualMachine", () -> vms().pauseVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine unpauseVirtualMachine(String vmUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("unpauseVirtualMachine", () -> vms().unpauseVirtualMachine(required(vmUuid, "vmUuid")),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualBlockDevice destroyVirtualBlockDevice(String vbdUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("destroyVirtualBlockDevice", () -> vms().destroyVirtualBlockDevice(required(vbdUuid, "vbdUuid")),
+                VirtualMachineMapper::virtualBlockDevice);
+    }
+
+    @Override
+    public VirtualBlockDevice createVirtualBlockDevice(String vmUuid, String vdiUuid,
+            org.storagegateway.soap.contract.VbdBus bus, Boolean readOnly)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("createVirtualBlockDevice", () -> vms().createVirtualBlockDevice(required(vmUuid, "vmUuid"),
+                required(vdiUuid, "vdiUuid"), VirtualMachineMapper.bus(bus), Boolean.TRUE.equals(readOnly)),
+                VirtualMachineMapper::virtualBlockDevice);
+    }
+
+    @Override
+    public VirtualBlockDevice plugVirtualBlockDevice(String vbdUuid)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("plugVirtualBlockDevice", () -> vms().plugVirtualBlockDevice(required(vbdUuid, "vbdUuid")),
+                VirtualMachineMapper::virtualBlockDevice);
+    }
+
+    @Override
+    public VirtualBlockDevice unplugVirtualBlockDevice(String vbdUuid, Boolean force, Integer timeoutSeconds)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("unplugVirtualBlockDevice", () -> vms().unplugVirtualBlockDevice(required(vbdUuid, "vbdUuid"),
+                Boolean.TRUE.equals(force), VirtualMachineMapper.seconds(timeoutSeconds, 30)),
+                VirtualMachineMapper::virtualBlockDevice);
+    }
+
+    @Override
+    public VirtualMachine snapshotVirtualMachine(String vmUuid, String nameLabel, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("snapshotVirtualMachine", () -> vms().snapshotVirtualMachine(required(vmUuid, "vmUuid"),
+                required(nameLabel, "nameLabel"), ContractMapper.optional(idempotencyKey)),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public VirtualMachine cloneVirtualMachine(String vmUuid, String nameLabel, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("cloneVirtualMachine", () -> vms().cloneVirtualMachine(required(vmUuid, "vmUuid"),
+                required(nameLabel, "nameLabel"), ContractMapper.optional(idempotencyKey)),
+                VirtualMachineMapper::virtualMachine);
+    }
+
+    @Override
+    public Task migrateVirtualMachine(String vmUuid, String hostUuid, Long downtimeLimitMs, Long maxBytesPerSecond,
+            Integer timeoutSeconds, Boolean async, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("migrateVirtualMachine", () -> vms().migrateVirtualMachine(required(vmUuid, "vmUuid"),
+                required(hostUuid, "hostUuid"),
+                VirtualMachineMapper.migrationOptions(downtimeLimitMs, maxBytesPerSecond, timeoutSeconds),
+                Boolean.TRUE.equals(async), ContractMapper.optional(idempotencyKey)), ContractMapper::task);
+    }
+
+    @Override
+    public Task migrateSendVirtualMachine(String vmUuid, String hostUuid, List<VdiMapEntry> vdiMap,
+            Long maxBytesPerSecond, Integer timeoutSeconds, Boolean async, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("migrateSendVirtualMachine", () -> vms().migrateSendVirtualMachine(required(vmUuid, "vmUuid"),
+                required(hostUuid, "hostUuid"), VirtualMachineMapper.vdiMap(vdiMap),
+                VirtualMachineMapper.migrationOptions(null, maxBytesPerSecond, timeoutSeconds),
+                Boolean.TRUE.equals(async), ContractMapper.optional(idempotencyKey)), ContractMapper::task);
+    }
+
+    private VirtualMachineOperations vms() {
+        return virtualMachines.orElseThrow(() -> new StorageException(StandardErrorCode.UNSUPPORTED_OPERATION,
+                "This gateway drives no hypervisor host"));
     }
 
     /**

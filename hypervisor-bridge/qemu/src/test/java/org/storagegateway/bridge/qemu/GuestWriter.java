@@ -15,17 +15,17 @@ import org.storagegateway.bridge.qemu.guest.GuestPattern;
  * (the agent's VM stopped, or moved) is repeated on whatever agent {@link #agent} holds then, so the sequence of
  * acknowledged writes has no gap.
  */
-final class GuestWriter implements AutoCloseable {
-    static final int LENGTH = 64 * 1024;
+public final class GuestWriter implements AutoCloseable {
+    public static final int LENGTH = 64 * 1024;
 
     /** One acknowledged write. */
-    record Write(int index, String device, long offset, String seed) {
-        String sha256() {
+    public record Write(int index, String device, long offset, String seed) {
+        public String sha256() {
             return GuestPattern.sha256(seed, offset, LENGTH);
         }
     }
 
-    final AtomicReference<GuestAgent> agent;
+    public final AtomicReference<GuestAgent> agent;
     private final List<String> devices;
     private final long base;
     private final long diskSize;
@@ -37,7 +37,7 @@ final class GuestWriter implements AutoCloseable {
     private volatile boolean stop;
 
     /** Starts writing at byte {@code base} of each of {@code devices} (guest device names). */
-    GuestWriter(GuestAgent agent, List<String> devices, long base, long diskSize, String prefix) {
+    public GuestWriter(GuestAgent agent, List<String> devices, long base, long diskSize, String prefix) {
         this.agent = new AtomicReference<>(agent);
         this.devices = List.copyOf(devices);
         this.base = base;
@@ -81,16 +81,16 @@ final class GuestWriter implements AutoCloseable {
     }
 
     /** Writes acknowledged so far, in order. */
-    List<Write> acked() {
+    public List<Write> acked() {
         return List.copyOf(acked);
     }
 
     /** How many writes were sent (or are being sent): write {@code sent()} and later ones were not sent yet. */
-    int sent() {
+    public int sent() {
         return sent.get();
     }
 
-    void awaitAcked(int count, Duration timeout) throws InterruptedException {
+    public void awaitAcked(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (acked.size() < count) {
             if (failure.get() != null) {
@@ -104,7 +104,7 @@ final class GuestWriter implements AutoCloseable {
     }
 
     /** Stops after the write in progress and returns the acknowledged writes. */
-    List<Write> stop() throws InterruptedException {
+    public List<Write> stop() throws InterruptedException {
         stop = true;
         thread.join(30_000);
         if (failure.get() != null) {
