@@ -171,13 +171,7 @@ final class ArrayAdministrationService {
 
     private TaskRequest request(String operation, String srUuid, Journal journal, Optional<String> idempotencyKey) {
         required(srUuid, "srUuid");
-        List<String> parts = new java.util.ArrayList<>();
-        parts.add(operation);
-        new java.util.TreeMap<>(journal.entries()).forEach((k, v) -> {
-            parts.add(k);
-            parts.add(v);
-        });
-        return new TaskRequest(operation, idempotencyKey, StorageService.fingerprint(parts.toArray(new String[0])),
+        return new TaskRequest(operation, idempotencyKey, TaskRunner.fingerprint(operation, journal),
                 Optional.of(srUuid));
     }
 

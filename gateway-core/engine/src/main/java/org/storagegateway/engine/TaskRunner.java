@@ -3,9 +3,12 @@ package org.storagegateway.engine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,6 +82,20 @@ public final class TaskRunner {
             Objects.requireNonNull(fingerprint, "fingerprint is null");
             Objects.requireNonNull(subjectUuid, "subjectUuid is null");
         }
+    }
+
+    /**
+     * The fingerprint of a request whose arguments are exactly its journal: the operation and the journal's entries,
+     * in key order.
+     */
+    public static String fingerprint(String operation, Journal arguments) {
+        List<String> parts = new ArrayList<>();
+        parts.add(operation);
+        new TreeMap<>(arguments.entries()).forEach((key, value) -> {
+            parts.add(key);
+            parts.add(value);
+        });
+        return StorageService.fingerprint(parts.toArray(String[]::new));
     }
 
     /**

@@ -446,7 +446,7 @@ public final class VirtualMachineService implements VirtualMachineOperations, Au
     }
 
     private TaskRecord runTask(String operation, Optional<String> key, String subject, Journal journal, Action body) {
-        String fingerprint = operation + "|" + String.join("|", new java.util.TreeMap<>(journal.entries()).values());
+        String fingerprint = TaskRunner.fingerprint(operation, journal);
         return tasks.run(taskRequest(operation, key, fingerprint, subject), tx -> new TaskRunner.Plan(journal,
                 monitor -> {
                     Optional<String> result = body.run(monitor);
