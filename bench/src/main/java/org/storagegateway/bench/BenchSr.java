@@ -10,18 +10,19 @@ import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.RepositoryConfig;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;
 
 /**
- * A file SR driven without the gateway: the driver factory and a small fake host, as the file SR tests do. Each call
- * opens a fresh view, as the host does per call.
+ * A file SR driven without the gateway: the driver factory and the host fake the file SR tests use too
+ * ({@link FakeDriverContext}, gateway-spi's test jar). Each call opens a fresh view, as the host does per call.
  */
 final class BenchSr {
     static final long GIB = 1L << 30;
 
     final FileSrDriverFactory factory = activated();
-    final BenchDriverContext context = new BenchDriverContext();
+    final FakeDriverContext context = new FakeDriverContext();
     final Path location;
     final String srUuid;
     private final RepositoryConfig config;

@@ -13,6 +13,7 @@ import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.RepositoryConfig;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * The adapter flow the Expect scripts record and replay: probe both levels, create an SR, create a VDI, grow it,
@@ -44,7 +45,7 @@ public final class ExpectFlow {
         return config;
     }
 
-    public static Seen run(StorageDriverFactory factory, Map<String, String> config, FakeHost host) {
+    public static Seen run(StorageDriverFactory factory, Map<String, String> config, FakeDriverContext host) {
         Map<String, String> arrayOnly = new HashMap<>(config);
         arrayOnly.remove("system");
         arrayOnly.remove("pool");

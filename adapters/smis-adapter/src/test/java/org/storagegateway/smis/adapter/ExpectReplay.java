@@ -2,7 +2,10 @@ package org.storagegateway.smis.adapter;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.Properties;
+
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * Replays an Expect script against the adapter: a {@link CimTestServer} plays the script, and the flow runs with
@@ -46,7 +49,7 @@ public final class ExpectReplay implements AutoCloseable {
     /** Run the flow against the replaying server with the given adapter. */
     public ExpectFlow.Seen run(SmisDriverFactory factory) {
         return ExpectFlow.run(factory, ExpectFlow.config(server.address(), "admin", system(), pool()),
-                FakeHost.withPassword("replayed"));
+                new FakeDriverContext(Map.of("password", "replayed")));
     }
 
     /** Check that the whole script was played as recorded and that the adapter read the recorded results. */

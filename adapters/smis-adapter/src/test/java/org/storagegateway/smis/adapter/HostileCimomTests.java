@@ -33,6 +33,7 @@ import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.StorageException;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.RepositoryConfig;
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * A hostile or broken CIMOM gets a typed EXTERNAL failure and never hangs the gateway: the simulator's injected
@@ -49,7 +50,7 @@ class HostileCimomTests {
     @BeforeAll
     void start(@TempDir Path state) throws Exception {
         sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(-1)
-                .iscsiPort(FakeHost.freePort()).build());
+                .iscsiPort(0).build());
     }
 
     @AfterAll
@@ -83,8 +84,8 @@ class HostileCimomTests {
         return config("http://127.0.0.1:" + sim.httpPort());
     }
 
-    FakeHost host() {
-        return FakeHost.withPassword(sim.password());
+    FakeDriverContext host() {
+        return new FakeDriverContext(Map.of("password", sim.password()));
     }
 
     void createVdi(Map<String, String> config) {

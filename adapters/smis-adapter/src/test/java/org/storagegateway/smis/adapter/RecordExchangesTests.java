@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.storagegateway.smis.simulator.ReplyMode;
 import org.storagegateway.smis.simulator.SimulatorConfig;
 import org.storagegateway.smis.simulator.SmisSimulator;
 import org.storagegateway.smis.simulator.array.Names;
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * Records the Expect scripts from the simulator (not part of the build: run with {@code -Dsmis.record=<folder>}).
@@ -30,7 +32,7 @@ class RecordExchangesTests {
     void recordTheExpectFlows(@TempDir Path state) throws Exception {
         Path out = Path.of(System.getProperty("smis.record"));
         try (SmisSimulator sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(-1)
-                .iscsiPort(FakeHost.freePort()).behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(300)).build())) {
+                .iscsiPort(0).behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(300)).build())) {
             record(sim, out.resolve("generic"), Set.of());
             record(sim, out.resolve("quirk-aware"), Set.of(Quirk.ASSOCIATORS_WITHOUT_PROPERTY_LIST));
         }
@@ -58,7 +60,7 @@ class RecordExchangesTests {
         try (ExchangeRecorder recorder = new ExchangeRecorder(sim.httpUri())) {
             ExpectFlow.Seen seen = ExpectFlow.run(factory,
                     ExpectFlow.config(recorder.address(), sim.user(), sim.systemName(), Names.THICK_POOL_ID),
-                    FakeHost.withPassword(sim.password()));
+                    new FakeDriverContext(Map.of("password", sim.password())));
             assertThat(seen.grown().virtualSize()).isEqualTo(16 * ExpectFlow.MIB);
             recorder.script().write(folder);
             Files.writeString(folder.resolve("flow.properties"), "system=" + sim.systemName() + "\npool="

@@ -35,6 +35,7 @@ import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.RepositoryConfig;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /** The adapter against the SMI-S simulator over HTTPS, as a gateway task would drive it through the SPI. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,7 +49,7 @@ class SimulatedArrayTests {
     @BeforeAll
     void start(@TempDir Path state) throws Exception {
         sim = SmisSimulator.start(SimulatorConfig.builder(state).httpPort(0).httpsPort(0)
-                .iscsiPort(FakeHost.freePort()).build());
+                .iscsiPort(0).build());
     }
 
     @AfterAll
@@ -85,11 +86,11 @@ class SimulatedArrayTests {
         return config;
     }
 
-    FakeHost host() {
-        return FakeHost.withPassword(sim.password());
+    FakeDriverContext host() {
+        return new FakeDriverContext(Map.of("password", sim.password()));
     }
 
-    StorageRepository sr(FakeHost host) {
+    StorageRepository sr(FakeDriverContext host) {
         return factory.open(new RepositoryConfig(UUID.randomUUID().toString(), "array", srConfig(Names.THICK_POOL_ID)),
                 host);
     }
@@ -120,7 +121,7 @@ class SimulatedArrayTests {
     @EnumSource(ReplyMode.class)
     void createResizeDeleteGiveThePoolBackItsExactCapacity(ReplyMode mode) {
         sim.behaviour(Behaviour.defaults().withReplyMode(mode).withJobDurationMillis(300));
-        FakeHost host = host();
+        FakeDriverContext host = host();
         SrStats before = sr(host).create();
         String uuid = UUID.randomUUID().toString();
 
@@ -131,7 +132,7 @@ class SimulatedArrayTests {
         assertThat(sr(host).stats().physicalUtilisation()).isEqualTo(before.physicalUtilisation() + 64 * MIB);
         assertThat(sr(host).scan()).extracting(VdiInfo::uuid).contains(uuid);
         if (mode == ReplyMode.JOB) {
-            assertThat(host.progress()).isNotEmpty().last().isEqualTo(1.0);
+            assertThat(host.progressReports()).isNotEmpty().last().isEqualTo(1.0);
         }
 
         VdiInfo grown = sr(host).resizeVdi(uuid, 96 * MIB);
@@ -145,7 +146,7 @@ class SimulatedArrayTests {
 
     @Test
     void aRepeatedCreateReturnsTheSameVolumeAndARepeatedDeleteDoesNothing() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         VdiInfo first = sr(host).createVdi(new CreateVdiRequest("k", uuid, 8 * MIB));
         long volumesAfterFirst = sim.state().volumes().size();
@@ -162,7 +163,7 @@ class SimulatedArrayTests {
     @EnumSource(ReplyMode.class)
     void aSnapshotStaysReadOnlyAndACloneIsAnIndependentWritableLunWithTheSourcesData(ReplyMode mode) throws Exception {
         sim.behaviour(Behaviour.defaults().withReplyMode(mode).withJobDurationMillis(200));
-        FakeHost host = host();
+        FakeDriverContext host = host();
         SrStats before = sr(host).stats();
         String source = UUID.randomUUID().toString();
         VdiInfo created = sr(host).createVdi(new CreateVdiRequest("k", source, 4 * MIB));
@@ -213,7 +214,7 @@ class SimulatedArrayTests {
 
     @Test
     void attachExposesTheLunToTheHostInitiatorOnlyAndDetachHidesIt() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         VdiInfo vdi = sr(host).createVdi(new CreateVdiRequest("k", uuid, 4 * MIB));
         String deviceId = vdi.smConfig().get("smis-device-id");
@@ -238,7 +239,7 @@ class SimulatedArrayTests {
 
     @Test
     void theArrayFacetManagesLunsOfAnyPoolAndMasksThemToInitiators() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         SrStats before = sr(host).stats();
         var admin = sr(host).arrayAdministration();
         var lun = admin.createLun(Names.THICK_POOL_ID, "admin-lun", 6 * MIB);
@@ -261,7 +262,7 @@ class SimulatedArrayTests {
 
     @Test
     void aCancelBeforeTheArrayActsCreatesNothing() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         host.requestCancel();
         int volumes = sim.state().volumes().size();
         assertThatThrownBy(() -> sr(host).createVdi(new CreateVdiRequest("k", UUID.randomUUID().toString(), MIB)))
@@ -273,7 +274,7 @@ class SimulatedArrayTests {
     @Test
     void aCancelDuringACreateJobTerminatesItAndLeavesNoVolumeAndThePoolAsItWas() throws Exception {
         sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(4000));
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         SrStats before = sr(host).stats();
         List<VolumeRecord> volumesBefore = sim.state().volumes();
@@ -295,7 +296,7 @@ class SimulatedArrayTests {
         Thread.sleep(Math.max(0, 4200 - Duration.ofNanos(System.nanoTime() - started).toMillis()));
         assertThat(sim.state().volumes()).isEqualTo(volumesBefore);
         assertThat(sim.state().volumes()).noneMatch(v -> v.elementName().equals(uuid));
-        assertThat(sr(FakeHost.withPassword(sim.password())).stats()).isEqualTo(before);
+        assertThat(sr(host()).stats()).isEqualTo(before);
     }
 
     @Test
@@ -303,7 +304,7 @@ class SimulatedArrayTests {
         // The job's first poll is answered late: by then the job has completed, so Terminate gets 4097.
         sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(800)
                 .withFault(Fault.slowReply("GetInstance", 1500).times(1)));
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         SrStats before = sr(host).stats();
         Thread canceller = cancelAfter(host, 300);
@@ -313,11 +314,11 @@ class SimulatedArrayTests {
         assertThat(host.logLines()).anyMatch(line -> line.contains("refused to terminate its job"));
         assertThat(sim.state().volumes()).filteredOn(v -> v.elementName().equals(uuid)).hasSize(1);
         assertThat(sr(host).stats().physicalUtilisation()).isEqualTo(before.physicalUtilisation() + 2 * MIB);
-        sr(FakeHost.withPassword(sim.password())).deleteVdi(uuid);
+        sr(host()).deleteVdi(uuid);
         assertThat(sr(host).stats()).isEqualTo(before);
     }
 
-    private static Thread cancelAfter(FakeHost host, long millis) {
+    private static Thread cancelAfter(FakeDriverContext host, long millis) {
         Thread canceller = new Thread(() -> {
             try {
                 Thread.sleep(millis);
@@ -332,7 +333,7 @@ class SimulatedArrayTests {
 
     @Test
     void shrinkingIsRefusedAsTheCallersMistake() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         sr(host).createVdi(new CreateVdiRequest("k", uuid, 16 * MIB));
         assertThatThrownBy(() -> sr(host).resizeVdi(uuid, 8 * MIB)).isInstanceOfSatisfying(StorageException.class,
@@ -342,7 +343,7 @@ class SimulatedArrayTests {
 
     @Test
     void aVolumeLargerThanThePoolIsInsufficientSpace() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         assertThatThrownBy(() -> sr(host).createVdi(new CreateVdiRequest("k", uuid, 1L << 50)))
                 .isInstanceOfSatisfying(StorageException.class,
@@ -351,7 +352,7 @@ class SimulatedArrayTests {
 
     @Test
     void theArrayPasswordIsNeverLoggedNorPutInAMessage() {
-        FakeHost host = host();
+        FakeDriverContext host = host();
         String uuid = UUID.randomUUID().toString();
         sr(host).createVdi(new CreateVdiRequest("k", uuid, 8 * MIB));
         sr(host).deleteVdi(uuid);
@@ -366,7 +367,7 @@ class SimulatedArrayTests {
 
     @Test
     void aWrongPasswordIsAnExternalFailure() {
-        FakeHost host = FakeHost.withPassword("not-the-password");
+        FakeDriverContext host = new FakeDriverContext(Map.of("password", "not-the-password"));
         assertThatThrownBy(() -> factory.probe(arrayConfig(), host)).isInstanceOfSatisfying(StorageException.class,
                 e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.EXTERNAL);

@@ -28,6 +28,7 @@ import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.RepositoryConfig;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.IndependentTools;
 
 /**
@@ -36,8 +37,8 @@ import org.storagegateway.vhd.IndependentTools;
  * snapshotted while plugged, and the guest writes again. libvhdi then reads the VHD files: the leaf holds both
  * writes, the snapshot only the first. A raw disk in the same guest receives the same writes as the reference.
  *
- * <p>It drives the driver directly (there is no SOAP operation for attach yet), so it sits in the driver's package to
- * reuse the file SR tests' {@code FakeDriverContext}.
+ * <p>It drives the driver directly (there is no SOAP operation for attach yet), as a driver test does: in the host
+ * fake {@code FakeDriverContext} of gateway-spi's test jar.
  */
 class NbdDatapathGuestIT {
     private static final long MIB = 1 << 20;

@@ -26,6 +26,7 @@ import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.RepositoryConfig;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;
 

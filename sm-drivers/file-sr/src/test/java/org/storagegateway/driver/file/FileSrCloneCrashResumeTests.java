@@ -143,11 +143,11 @@ class FileSrCloneCrashResumeTests {
 
     @Test
     void afterACancelBetweenSteps() {
-        sr.context.requestCancel(true);
+        sr.context.requestCancel();
         failure(StandardErrorCode.CANCELLED, () -> sr.view().cloneVdi(request));
         assertThat(sr.read(a)).isEqualTo(content);
 
-        sr.context.requestCancel(false);
+        sr.context.withdrawCancel();
         assertCompleted(sr.view().cloneVdi(request));
     }
 }

@@ -94,14 +94,14 @@ class FileSrGarbageCollectionTests {
         byte[] expected = sr.read(a);
         sr.view().deleteVdi(clone.created().uuid());
 
-        sr.context.requestCancel(true);
+        sr.context.requestCancel();
         GarbageCollectionReport stopped = sr.view().collectGarbage(UNLIMITED);
         assertThat(stopped.moreWork()).isTrue();
         assertThat(stopped.coalesced()).isZero();
         assertThat(sr.listing()).anyMatch(name -> name.startsWith(".coalesce-"));
         assertThat(sr.read(a)).isEqualTo(expected);
 
-        sr.context.requestCancel(false);
+        sr.context.withdrawCancel();
         GarbageCollectionReport finished = sr.view().collectGarbage(UNLIMITED);
         assertThat(finished.coalesced()).isEqualTo(1);
         assertThat(sr.read(a)).isEqualTo(expected);

@@ -21,6 +21,7 @@ import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.RepositoryConfig;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.VhdImage;
 
 /** An SR's life: create, attach, scan, stats, probe, introduce, and how the device-config is checked. */

@@ -23,6 +23,7 @@ import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.GarbageCollectionLimits;
 import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * Locking of one SR: operations on different VDIs do not wait for each other (each pays its own fsyncs), operations

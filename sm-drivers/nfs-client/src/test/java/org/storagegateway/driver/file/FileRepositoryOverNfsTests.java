@@ -31,6 +31,7 @@ import org.storagegateway.spi.model.GarbageCollectionLimits;
 import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.spi.model.SrStats;
 import org.storagegateway.spi.model.VdiInfo;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.IndependentTools;
 import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.storagegateway.driver.file.FakeDriverContext;
 import org.storagegateway.nfs.Ganesha;
 import org.storagegateway.nfs.GaneshaExtension;
 import org.storagegateway.spi.StandardErrorCode;
@@ -24,6 +23,7 @@ import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
 import org.storagegateway.spi.model.ProbeEntry;
 import org.storagegateway.spi.model.RepositoryConfig;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.IndependentTools;
 
 /**

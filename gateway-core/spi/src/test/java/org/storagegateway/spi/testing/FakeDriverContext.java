@@ -1,60 +1,68 @@
-package org.storagegateway.smis.adapter;
+package org.storagegateway.spi.testing;
 
 import java.text.MessageFormat;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.ResourceBundle;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.storagegateway.spi.DriverContext;
 import org.storagegateway.spi.StateStore;
 import org.storagegateway.spi.TaskMonitor;
 
 /**
- * A hand-written host for the adapter: holds the SR's secrets, records log lines and progress, keeps state in memory,
- * and can request a cancel. Published in the test jar for the quirk bundles' tests.
+ * The host a driver sees when it runs outside the gateway, in driver tests and benchmarks: the SR's secrets given up
+ * front, the system clock, driver state in memory, every log line and progress report recorded, and a cancel request
+ * the caller makes. JDK only, like the SPI; safe to call from the driver's own threads. Recording costs a queue
+ * append, so a benchmark that drives a driver through it measures the driver.
+ *
+ * <p>Published in gateway-spi's test jar ({@code <type>test-jar</type>}).
  */
-public final class FakeHost implements DriverContext {
+public final class FakeDriverContext implements DriverContext {
     private final Map<String, String> secrets;
-    private final List<String> logLines = new CopyOnWriteArrayList<>();
-    private final List<Double> progress = new CopyOnWriteArrayList<>();
     private final Map<String, String> state = new TreeMap<>();
+    private final Queue<String> logLines = new ConcurrentLinkedQueue<>();
+    private final Queue<Double> progressReports = new ConcurrentLinkedQueue<>();
     private volatile boolean cancelRequested;
+    private volatile Runnable onCancelCheck = () -> { };
 
-    public FakeHost(Map<String, String> secrets) {
+    /** A host without secrets. */
+    public FakeDriverContext() {
+        this(Map.of());
+    }
+
+    /** A host holding the SR's secrets, such as {@code Map.of("password", ...)}. */
+    public FakeDriverContext(Map<String, String> secrets) {
         this.secrets = Map.copyOf(secrets);
     }
 
-    /** A host holding the array password. */
-    public static FakeHost withPassword(String password) {
-        return new FakeHost(Map.of("password", password));
-    }
-
-    /** A free loopback TCP port, for a simulator's iSCSI portal (its tgtd). */
-    public static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** Every line the adapter logged, as "LEVEL message". */
+    /** Every line the driver logged so far, oldest first, as "LEVEL message". */
     public List<String> logLines() {
-        return logLines;
+        return List.copyOf(logLines);
     }
 
-    /** Every progress report, in order. */
-    public List<Double> progress() {
-        return progress;
+    /** Every progress fraction the driver reported so far, in order. */
+    public List<Double> progressReports() {
+        return List.copyOf(progressReports);
     }
 
+    /** From now on {@link TaskMonitor#isCancelRequested()} answers true. */
     public void requestCancel() {
         cancelRequested = true;
+    }
+
+    /** From now on {@link TaskMonitor#isCancelRequested()} answers false again. */
+    public void withdrawCancel() {
+        cancelRequested = false;
+    }
+
+    /** Run {@code hook} each time the driver asks whether its task is cancelled (a point inside its locks). */
+    public void onCancelCheck(Runnable hook) {
+        onCancelCheck = hook;
     }
 
     @Override
@@ -62,7 +70,7 @@ public final class FakeHost implements DriverContext {
         return new System.Logger() {
             @Override
             public String getName() {
-                return "smis-test";
+                return "fake-driver-context";
             }
 
             @Override
@@ -137,11 +145,12 @@ public final class FakeHost implements DriverContext {
         return new TaskMonitor() {
             @Override
             public void progress(double fraction) {
-                progress.add(fraction);
+                progressReports.add(fraction);
             }
 
             @Override
             public boolean isCancelRequested() {
+                onCancelCheck.run();
                 return cancelRequested;
             }
         };
