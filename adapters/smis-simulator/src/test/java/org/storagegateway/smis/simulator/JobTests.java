@@ -3,47 +3,27 @@ package org.storagegateway.smis.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.storagegateway.smis.simulator.TestSimulators.pool;
 import static org.storagegateway.smis.simulator.TestSimulators.service;
-import static org.storagegateway.smis.simulator.TestSimulators.url;
 import static org.storagegateway.smis.simulator.TestSimulators.volumeRef;
 
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.storagegateway.smis.simulator.array.JobRecord;
 import org.storagegateway.smis.simulator.array.Names;
 
 /** Job-based replies (4096 + CIM_ConcreteJob), read back with wbemcli as lsm and Cinder read them. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobTests {
+class JobTests extends WbemcliTestBase {
     static final long JOB_MILLIS = 400;
-    SmisSimulator sim;
-    String base;
 
-    @BeforeAll
-    void start(@TempDir Path state) throws Exception {
-        Wbemcli.assumePresent();
-        sim = TestSimulators.start(state, Behaviour.defaults().withReplyMode(ReplyMode.JOB)
-                .withJobDurationMillis(JOB_MILLIS), false);
-        base = url(sim);
+    JobTests() {
+        super(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(JOB_MILLIS), false);
     }
 
     @BeforeEach
     void jobReplies() {
         sim.behaviour(Behaviour.defaults().withReplyMode(ReplyMode.JOB).withJobDurationMillis(JOB_MILLIS));
-    }
-
-    @AfterAll
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
     }
 
     @Test

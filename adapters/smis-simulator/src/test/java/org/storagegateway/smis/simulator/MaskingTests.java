@@ -6,17 +6,11 @@ import static org.storagegateway.smis.simulator.SblimSession.refs;
 import static org.storagegateway.smis.simulator.SblimSession.single;
 import static org.storagegateway.smis.simulator.TestSimulators.service;
 import static org.storagegateway.smis.simulator.TestSimulators.system;
-import static org.storagegateway.smis.simulator.TestSimulators.url;
 import static org.storagegateway.smis.simulator.TestSimulators.volumeRef;
 
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.sentrysoftware.wbem.javax.cim.CIMArgument;
 import org.sentrysoftware.wbem.javax.cim.CIMDataType;
 import org.sentrysoftware.wbem.javax.cim.CIMObjectPath;
@@ -29,25 +23,12 @@ import org.storagegateway.smis.simulator.array.ViewRecord;
  * Masking and Mapping (ExposePaths/HidePaths), Group Masking and Mapping, hardware IDs and the iSCSI target port,
  * as wbemcli and the SBLIM client see them. No data path here (IscsiTests covers tgtd).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MaskingTests {
+class MaskingTests extends WbemcliTestBase {
     static final String HOST_A = "iqn.2026-01.org.example:host-a";
     static final String HOST_B = "iqn.2026-01.org.example:host-b";
-    SmisSimulator sim;
-    String base;
 
-    @BeforeAll
-    void start(@TempDir Path state) throws Exception {
-        Wbemcli.assumePresent();
-        sim = TestSimulators.start(state, Behaviour.defaults(), false);
-        base = url(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
+    MaskingTests() {
+        super(Behaviour.defaults(), false);
     }
 
     @Test

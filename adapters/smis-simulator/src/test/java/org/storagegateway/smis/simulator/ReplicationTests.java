@@ -3,18 +3,12 @@ package org.storagegateway.smis.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.storagegateway.smis.simulator.TestSimulators.replicationService;
 import static org.storagegateway.smis.simulator.TestSimulators.service;
-import static org.storagegateway.smis.simulator.TestSimulators.url;
 import static org.storagegateway.smis.simulator.TestSimulators.volumeRef;
 
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.sentrysoftware.wbem.javax.cim.CIMArgument;
 import org.sentrysoftware.wbem.javax.cim.CIMDataType;
 import org.sentrysoftware.wbem.javax.cim.CIMObjectPath;
@@ -26,24 +20,11 @@ import org.storagegateway.smis.simulator.array.SyncRecord;
  * Replication Services as wbemcli (CreateElementReplica with {@code cm}, the StorageSynchronized association with
  * {@code ain}/{@code ri}) and the SBLIM client (ModifyReplicaSynchronization on the association's path) see them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReplicationTests {
+class ReplicationTests extends WbemcliTestBase {
     static final long SIZE = 4L << 20;
-    SmisSimulator sim;
-    String base;
 
-    @BeforeAll
-    void start(@TempDir Path state) throws Exception {
-        Wbemcli.assumePresent();
-        sim = TestSimulators.start(state, Behaviour.defaults(), false);
-        base = url(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
+    ReplicationTests() {
+        super(Behaviour.defaults(), false);
     }
 
     @Test

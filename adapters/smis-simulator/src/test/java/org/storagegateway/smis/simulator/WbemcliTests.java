@@ -4,42 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.storagegateway.smis.simulator.TestSimulators.pool;
 import static org.storagegateway.smis.simulator.TestSimulators.service;
 import static org.storagegateway.smis.simulator.TestSimulators.system;
-import static org.storagegateway.smis.simulator.TestSimulators.url;
 import static org.storagegateway.smis.simulator.TestSimulators.volumeRef;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.storagegateway.smis.simulator.array.ArrayState;
 import org.storagegateway.smis.simulator.array.Names;
 import org.storagegateway.smis.simulator.array.PoolRecord;
 import org.storagegateway.smis.simulator.array.VolumeRecord;
 
 /** The simulator as wbemcli (sblim-wbemcli, an independent C++ CIM-XML client) sees it. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WbemcliTests {
-    SmisSimulator sim;
-    String base;
-
-    @BeforeAll
-    void start(@TempDir Path state) throws Exception {
-        Wbemcli.assumePresent();
-        sim = TestSimulators.start(state, Behaviour.defaults(), true);
-        base = url(sim);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
+class WbemcliTests extends WbemcliTestBase {
+    WbemcliTests() {
+        super(Behaviour.defaults(), true);
     }
 
     @Test
