@@ -1,18 +1,15 @@
 package org.storagegateway.itests;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.provider.Arguments;
 import org.storagegateway.nfs.Ganesha;
 import org.storagegateway.nfs.GaneshaExtension;
 import org.storagegateway.nfs.Nfs3FileSystem;
-import org.storagegateway.nfs.Nfs3FileSystemProvider;
 
 /**
  * {@link CrashRecoveryIT} on an {@code nfs} SR on nfs-ganesha: the gateway is killed at one crash point of each
@@ -25,11 +22,13 @@ class NfsCrashRecoveryIT extends CrashRecoveryIT {
     private static Nfs3FileSystem nfs;
 
     /**
-     * One crash point inside the storage steps of clone, snapshot, delete and coalesce (the whole matrix runs on the
-     * file SR; the driver code is the same, so this checks what NFS changes: the steps' durability and the files).
+     * One crash point inside the storage steps of create, clone, snapshot, delete and coalesce (the whole matrix runs
+     * on the file SR; the driver code is the same, so this checks what NFS changes: the steps' durability and the
+     * files, such as the staging file a create leaves on the export).
      */
     static Stream<Arguments> crashPoints() {
         return Stream.of(
+                Arguments.of(Operation.CREATE, "file.create.staged"),
                 Arguments.of(Operation.CLONE, "file.copy.leaf-replaced"),
                 Arguments.of(Operation.SNAPSHOT, "file.copy.child-created"),
                 Arguments.of(Operation.DELETE, "file.delete.unlinked"),
@@ -37,16 +36,9 @@ class NfsCrashRecoveryIT extends CrashRecoveryIT {
     }
 
     @BeforeAll
-    static void mount(Ganesha server) throws IOException {
+    static void mount(Ganesha server, Nfs3FileSystem export) {
         ganesha = server;
-        nfs = new Nfs3FileSystemProvider().newFileSystem(server.exportUri(), Map.of());
-    }
-
-    @AfterAll
-    static void unmount() {
-        if (nfs != null) {
-            nfs.close();
-        }
+        nfs = export;
     }
 
     @Override

@@ -34,7 +34,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,17 +58,10 @@ class Nfs3ProviderTests {
     private Path local;
 
     @BeforeAll
-    static void mount(Ganesha server) throws IOException {
+    static void mount(Ganesha server, Nfs3FileSystem export) {
         ganesha = server;
-        provider = new Nfs3FileSystemProvider();
-        fs = provider.newFileSystem(server.exportUri(), Map.of());
-    }
-
-    @AfterAll
-    static void unmount() {
-        if (fs != null) {
-            fs.close();
-        }
+        fs = export;
+        provider = export.provider();
     }
 
     @BeforeEach

@@ -9,11 +9,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,16 +42,9 @@ class VhdOverNfsTests {
     private Path local;
 
     @BeforeAll
-    static void mount(Ganesha server) throws IOException {
+    static void mount(Ganesha server, Nfs3FileSystem export) {
         ganesha = server;
-        fs = new Nfs3FileSystemProvider().newFileSystem(server.exportUri(), Map.of());
-    }
-
-    @AfterAll
-    static void unmount() {
-        if (fs != null) {
-            fs.close();
-        }
+        fs = export;
     }
 
     @BeforeEach

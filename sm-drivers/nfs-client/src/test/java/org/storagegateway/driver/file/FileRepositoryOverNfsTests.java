@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.storagegateway.nfs.Ganesha;
 import org.storagegateway.nfs.GaneshaExtension;
 import org.storagegateway.nfs.Nfs3FileSystem;
-import org.storagegateway.nfs.Nfs3FileSystemProvider;
 import org.storagegateway.spi.model.CloneRequest;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.CreateVdiRequest;
@@ -49,16 +47,9 @@ class FileRepositoryOverNfsTests {
     private static Ganesha ganesha;
 
     @BeforeAll
-    static void mount(Ganesha server) throws IOException {
+    static void mount(Ganesha server, Nfs3FileSystem export) {
         ganesha = server;
-        fs = new Nfs3FileSystemProvider().newFileSystem(server.exportUri(), Map.of());
-    }
-
-    @AfterAll
-    static void unmount() {
-        if (fs != null) {
-            fs.close();
-        }
+        fs = export;
     }
 
     @Test
