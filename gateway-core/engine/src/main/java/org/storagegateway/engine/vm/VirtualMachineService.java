@@ -10,9 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -454,37 +458,49 @@ public final class VirtualMachineService implements VirtualMachineOperations, Au
                 }));
     }
 
-    /** Run a task; with {@code async} return it as soon as it is recorded, else once it is terminal. */
+    /**
+     * Run a task; with {@code async} return it once its body runs (so that a cancel reaches the body), or at once when
+     * the caller's key already names a task (a retry); else once it is terminal.
+     */
     private TaskRecord runMaybeAsync(String operation, Optional<String> key, String subject, boolean async,
             Journal journal, Action body) {
         if (!async) {
             return runTask(operation, key, subject, journal, body);
         }
         String effectiveKey = key.orElseGet(() -> "async-" + UUID.randomUUID());
+        // Completed when the body starts, or when the runner ends without running it (a replay, a refusal).
+        CompletableFuture<Void> started = new CompletableFuture<>();
         asyncTasks.execute(() -> {
             try {
-                runTask(operation, Optional.of(effectiveKey), subject, journal, body);
+                runTask(operation, Optional.of(effectiveKey), subject, journal, monitor -> {
+                    started.complete(null);
+                    return body.run(monitor);
+                });
             } catch (StorageException e) {
                 LOG.info("Task {} on {} ended with {}: {}", operation, subject, e.errorCode().name(), e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("Task {} on {} failed", operation, subject, e);
+            } finally {
+                started.complete(null);
             }
         });
-        long deadline = System.nanoTime() + ASYNC_TASK_APPEARS.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<TaskRecord> task = store.inTransaction(
-                    tx -> tx.tasks().findByIdempotencyKey("client:" + effectiveKey));
-            if (task.isPresent()) {
-                return task.get();
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        Optional<TaskRecord> retried = key.isPresent() ? recordedTask(effectiveKey) : Optional.empty();
+        if (retried.isPresent()) {
+            return retried.get();
         }
-        throw new StorageException(StandardErrorCode.INTERNAL_ERROR, "task " + operation + " was not recorded");
+        try {
+            started.get(ASYNC_TASK_APPEARS.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Not started in time: the task is returned only if it was recorded meanwhile.
+        }
+        return recordedTask(effectiveKey).orElseThrow(() -> new StorageException(StandardErrorCode.INTERNAL_ERROR,
+                "task " + operation + " was not recorded"));
+    }
+
+    private Optional<TaskRecord> recordedTask(String idempotencyKey) {
+        return store.inTransaction(tx -> tx.tasks().findByIdempotencyKey("client:" + idempotencyKey));
     }
 
     private static TaskRunner.TaskRequest taskRequest(String operation, Optional<String> key, String fingerprint,
