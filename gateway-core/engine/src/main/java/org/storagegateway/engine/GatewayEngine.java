@@ -118,9 +118,14 @@ public final class GatewayEngine implements AutoCloseable {
         return storagePort;
     }
 
-    /** The VM operations over the given hosts (built with {@link #storagePort()}); the caller closes it. */
+    /**
+     * The VM operations over the given hosts (built with {@link #storagePort()}); the caller closes it. From now on the
+     * storage operations ask it which VDIs are attached, and a VDI resize tells its guests.
+     */
     public VirtualMachineService virtualMachines(List<VirtualMachineService.HostEntry> hosts) {
-        return new VirtualMachineService(service, storagePort, tasks, store, hosts);
+        VirtualMachineService virtualMachines = new VirtualMachineService(service, storagePort, tasks, store, hosts);
+        service.useAttachedDisks(virtualMachines);
+        return virtualMachines;
     }
 
     /** Wait until the driver events queued so far are handled; for start-up and tests. */

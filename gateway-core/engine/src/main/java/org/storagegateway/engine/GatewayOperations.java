@@ -50,6 +50,15 @@ public interface GatewayOperations {
     /** Snapshot a VDI into a new read-only VDI, and return the snapshot. */
     VirtualDiskRecord snapshotVirtualDisk(String vdiUuid, Optional<String> idempotencyKey);
 
+    /**
+     * Grow a VDI to {@code virtualSizeBytes} (rounded up to the driver's allocation unit) and return it. Shrinking is
+     * refused with INVALID_ARGUMENT, a hidden base copy with OPERATION_NOT_ALLOWED, an SR type without
+     * {@code VDI_RESIZE} with UNSUPPORTED_OPERATION, and an attached VDI on an SR type without
+     * {@code VDI_RESIZE_ONLINE} with VDI_IN_USE. A VDI plugged into running VMs is grown online: their guests see
+     * the new size without an unplug.
+     */
+    VirtualDiskRecord resizeVirtualDisk(String vdiUuid, long virtualSizeBytes, Optional<String> idempotencyKey);
+
     /** Delete a VDI and return the finished task. Deleting a VDI that is already gone fails with VDI_NOT_FOUND. */
     TaskRecord deleteVirtualDisk(String vdiUuid, Optional<String> idempotencyKey);
 

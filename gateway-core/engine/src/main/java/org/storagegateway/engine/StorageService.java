@@ -7,6 +7,7 @@ import static org.storagegateway.spi.StandardErrorCode.SR_NOT_FOUND;
 import static org.storagegateway.spi.StandardErrorCode.TASK_NOT_FOUND;
 import static org.storagegateway.spi.StandardErrorCode.UNKNOWN_SR_TYPE;
 import static org.storagegateway.spi.StandardErrorCode.UNSUPPORTED_OPERATION;
+import static org.storagegateway.spi.StandardErrorCode.VDI_IN_USE;
 import static org.storagegateway.spi.StandardErrorCode.VDI_NOT_FOUND;
 
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     static final String VDI_CLONE = "vdi.clone";
     static final String VDI_SNAPSHOT = "vdi.snapshot";
     static final String VDI_DELETE = "vdi.delete";
+    static final String VDI_RESIZE = "vdi.resize";
     static final String SR_GC = "sr.gc";
     static final String BASE_COPY_NAME = "base copy";
     private static final int MAX_NAME_LENGTH = 255;
@@ -81,6 +83,8 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     private final Set<String> garbageSuspected = ConcurrentHashMap.newKeySet();
     /** The storage-admin operations on arrays behind SRs (delegated below). */
     private final ArrayAdministrationService arrays;
+    /** Who has VDIs attached; the VM service, once there is one. */
+    private volatile AttachedDisks attachedDisks = AttachedDisks.NONE;
 
     public StorageService(GatewayStore store, DriverRegistry registry, TaskRunner tasks, Clock clock) {
         this.store = Objects.requireNonNull(store, "store is null");
@@ -88,6 +92,11 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         this.tasks = Objects.requireNonNull(tasks, "tasks is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.arrays = new ArrayAdministrationService(store, registry, tasks, clock);
+    }
+
+    /** Learn from {@code disks} which VDIs are attached, and tell it when one of them grows. */
+    public void useAttachedDisks(AttachedDisks disks) {
+        this.attachedDisks = Objects.requireNonNull(disks, "disks is null");
     }
 
     // ---- drivers
@@ -314,6 +323,59 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
         });
     }
 
+    /**
+     * Grow a VDI as a task. An attached VDI is grown only by a driver that declares {@code VDI_RESIZE_ONLINE}, and then
+     * every running guest that has it plugged is made to see the new size. If a guest could not be told, the task
+     * fails with the bridge's code while the storage and the record keep the new size; resizing again retries.
+     */
+    @Override
+    public VirtualDiskRecord resizeVirtualDisk(String vdiUuid, long virtualSizeBytes, Optional<String> idempotencyKey) {
+        TaskRequest request = new TaskRequest(VDI_RESIZE, idempotencyKey,
+                fingerprint(VDI_RESIZE, vdiUuid, Long.toString(virtualSizeBytes)), Optional.of(vdiUuid));
+        AtomicReference<VirtualDiskRecord> saved = new AtomicReference<>();
+        TaskRecord task = tasks.run(request, prepareTx -> {
+            if (virtualSizeBytes <= 0) {
+                throw new StorageException(INVALID_ARGUMENT,
+                        "virtualSizeBytes must be positive, got " + virtualSizeBytes);
+            }
+            VirtualDiskRecord disk = requireUserDisk(findDisk(prepareTx, vdiUuid));
+            StorageRepositoryRecord sr = findRepository(prepareTx, disk.srUuid());
+            requireCapability(sr, Capability.VDI_RESIZE);
+            if (virtualSizeBytes < disk.virtualSize()) {
+                throw new StorageException(INVALID_ARGUMENT, "VDI " + vdiUuid + " cannot shrink from "
+                        + disk.virtualSize() + " to " + virtualSizeBytes + " bytes");
+            }
+            if (attachedDisks.attached(vdiUuid) && !driver(sr).supports(Capability.VDI_RESIZE_ONLINE)) {
+                throw new StorageException(VDI_IN_USE, "VDI " + vdiUuid + " is attached, and SR type '" + sr.type()
+                        + "' cannot resize an attached VDI (no " + Capability.VDI_RESIZE_ONLINE + "): unplug it first");
+            }
+            Map<String, String> secrets = secrets(prepareTx, sr);
+            Journal journal = Journal.of("srUuid", sr.uuid(), "vdiUuid", vdiUuid, "virtualSizeBytes",
+                    Long.toString(virtualSizeBytes));
+            return new Plan(journal, monitor -> {
+                VdiInfo grown = onRepository(sr, secrets, monitor,
+                        repository -> repository.resizeVdi(vdiUuid, virtualSizeBytes));
+                try {
+                    attachedDisks.refreshSize(vdiUuid);
+                } catch (StorageException e) {
+                    // The storage grew, whatever the guest saw: the record says so although the task fails.
+                    store.useTransaction(tx -> tx.virtualDisks().find(vdiUuid)
+                            .ifPresent(record -> tx.virtualDisks().save(updated(record, grown))));
+                    throw new StorageException(e.errorCode(), "VDI " + vdiUuid + " grew to " + grown.virtualSize()
+                            + " bytes, but a guest that has it plugged still sees the old size (" + e.getMessage()
+                            + "); resize it again to retry", e);
+                }
+                return tx -> {
+                    VirtualDiskRecord record = updated(findDisk(tx, vdiUuid), grown);
+                    tx.virtualDisks().save(record);
+                    saved.set(record);
+                    return Optional.of(vdiUuid);
+                };
+            });
+        });
+        return savedOr(saved, () -> getVirtualDisk(task.resultUuid().orElseThrow()));
+    }
+
     // ---- datapath (hypervisor bridge): attach and detach are not tasks, they change no record
 
     /**
@@ -466,6 +528,7 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
             case VDI_CREATE -> reconcileDiskCreate(journal);
             case VDI_CLONE, VDI_SNAPSHOT -> reconcileCopy(journal, task.operation().equals(VDI_SNAPSHOT));
             case VDI_DELETE -> reconcileDelete(journal);
+            case VDI_RESIZE -> reconcileResize(journal);
             case SR_GC -> reconcileGarbageCollection(journal);
             case ArrayAdministrationService.LUN_CREATE, ArrayAdministrationService.LUN_DELETE,
                     ArrayAdministrationService.LUN_RESIZE, ArrayAdministrationService.LUN_EXPOSE,
@@ -547,6 +610,25 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
             syncInternalDisks(tx, sr.uuid(), onStorage);
             return Optional.of(vdiUuid);
         });
+    }
+
+    /**
+     * Forward if the VDI's virtual size on the storage reached the request, back if it did not: a driver's grow is
+     * all or nothing. Either way the record takes the size the storage has. VMs did not outlive the gateway, so no
+     * guest is told.
+     */
+    private Reconciliation reconcileResize(Journal journal) {
+        StorageRepositoryRecord sr = repository(journal.get("srUuid"));
+        String vdiUuid = journal.get("vdiUuid");
+        Optional<VdiInfo> found = scan(sr).stream().filter(v -> v.uuid().equals(vdiUuid)).findFirst();
+        boolean grown = found.filter(v -> v.virtualSize() >= Long.parseLong(journal.get("virtualSizeBytes")))
+                .isPresent();
+        return new Reconciliation(grown ? TaskRecord.Resolution.ROLLED_FORWARD : TaskRecord.Resolution.ROLLED_BACK,
+                tx -> {
+                    found.ifPresent(info -> tx.virtualDisks().find(vdiUuid)
+                            .ifPresent(record -> tx.virtualDisks().save(updated(record, info))));
+                    return grown ? Optional.of(vdiUuid) : Optional.empty();
+                });
     }
 
     /** Forward: the driver finishes the coalesce its own journal names; the records follow the storage. */
@@ -671,13 +753,15 @@ public final class StorageService implements GatewayOperations, TaskReconciler {
     }
 
     private void requireCapability(StorageRepositoryRecord sr, Capability capability) {
-        DriverDescriptor driver = registry.descriptor(sr.type()).orElseThrow(() -> new StorageException(
-                DRIVER_UNAVAILABLE, "The driver for SR type '" + sr.type() + "' of SR " + sr.uuid()
-                        + " is not loaded"));
-        if (!driver.supports(capability)) {
+        if (!driver(sr).supports(capability)) {
             throw new StorageException(UNSUPPORTED_OPERATION,
                     "SR type '" + sr.type() + "' does not support " + capability);
         }
+    }
+
+    private DriverDescriptor driver(StorageRepositoryRecord sr) {
+        return registry.descriptor(sr.type()).orElseThrow(() -> new StorageException(DRIVER_UNAVAILABLE,
+                "The driver for SR type '" + sr.type() + "' of SR " + sr.uuid() + " is not loaded"));
     }
 
     private StorageRepositoryRecord repository(String srUuid) {

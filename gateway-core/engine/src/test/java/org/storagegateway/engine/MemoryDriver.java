@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,10 @@ import org.storagegateway.spi.model.VdiInfo;
 final class MemoryDriver implements StorageDriverFactory {
     final Map<String, VdiInfo> disks = new ConcurrentHashMap<>();
     final AtomicInteger creates = new AtomicInteger();
+    final AtomicInteger resizes = new AtomicInteger();
+    /** What the driver declares; tests take capabilities away. */
+    volatile Set<Capability> capabilities = EnumSet.of(Capability.VDI_CREATE, Capability.VDI_DELETE,
+            Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_RESIZE_ONLINE);
     final AtomicReference<StorageException> nextFailure = new AtomicReference<>();
     final Map<String, String> secretsSeen = new ConcurrentHashMap<>();
     volatile CountDownLatch holdCreateUntilCancelled;
@@ -42,8 +47,7 @@ final class MemoryDriver implements StorageDriverFactory {
         return new DriverDescriptor("memory", "tests", "1.0.0", "1.0", "in-memory test driver",
                 List.of(new ConfigKey("zone", "a plain key", true, false),
                         new ConfigKey("password", "a secret key", false, true)),
-                EnumSet.of(Capability.VDI_CREATE, Capability.VDI_DELETE, Capability.VDI_CLONE,
-                        Capability.VDI_SNAPSHOT));
+                capabilities);
     }
 
     @Override
@@ -92,6 +96,15 @@ final class MemoryDriver implements StorageDriverFactory {
             public void deleteVdi(String vdiUuid) {
                 failIfAsked();
                 disks.remove(vdiUuid);
+            }
+
+            @Override
+            public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
+                resizes.incrementAndGet();
+                failIfAsked();
+                return disks.computeIfPresent(vdiUuid, (u, d) -> new VdiInfo(u,
+                        Math.max(d.virtualSize(), newVirtualSizeBytes), d.physicalUtilisation(), d.readOnly(),
+                        d.hidden(), d.parentUuid(), d.smConfig()));
             }
 
             @Override

@@ -119,6 +119,18 @@ final class StorageGatewayEndpoint implements StorageGateway {
     }
 
     @Override
+    public VirtualDisk resizeVirtualDisk(String vdiUuid, long virtualSizeBytes, String idempotencyKey)
+            throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
+        return call("resizeVirtualDisk", () -> {
+            if (virtualSizeBytes < 1) {
+                throw new IllegalArgumentException("virtualSizeBytes must be at least 1: " + virtualSizeBytes);
+            }
+            return operations.resizeVirtualDisk(required(vdiUuid, "vdiUuid"), virtualSizeBytes,
+                    ContractMapper.optional(idempotencyKey));
+        }, ContractMapper::virtualDisk);
+    }
+
+    @Override
     public Task deleteVirtualDisk(String vdiUuid, String idempotencyKey)
             throws InsufficientResourcesFault, ExternalFault, InternalFault, UserFault, UnsupportedFault {
         return call("deleteVirtualDisk", () -> operations.deleteVirtualDisk(required(vdiUuid, "vdiUuid"),

@@ -204,6 +204,30 @@ final class FakeGatewayOperations implements GatewayOperations {
     }
 
     @Override
+    public synchronized VirtualDiskRecord resizeVirtualDisk(String vdiUuid, long virtualSizeBytes,
+            Optional<String> idempotencyKey) {
+        String fingerprint = "vdi.resize|" + vdiUuid + "|" + virtualSizeBytes;
+        Optional<VirtualDiskRecord> again = replay(idempotencyKey, fingerprint, VirtualDiskRecord.class);
+        if (again.isPresent()) {
+            return again.get();
+        }
+        VirtualDiskRecord vdi = requireVdi(vdiUuid);
+        maybeFail(vdi.nameLabel());
+        if (virtualSizeBytes < vdi.virtualSize()) {
+            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "VDI " + vdiUuid + " cannot shrink from "
+                    + vdi.virtualSize() + " to " + virtualSizeBytes + " bytes");
+        }
+        long size = (virtualSizeBytes + ALLOCATION_UNIT - 1) / ALLOCATION_UNIT * ALLOCATION_UNIT;
+        VirtualDiskRecord grown = new VirtualDiskRecord(vdi.uuid(), vdi.srUuid(), vdi.nameLabel(), size,
+                vdi.physicalUtilisation(), vdi.readOnly(), vdi.managed(), vdi.hidden(), vdi.parentUuid(),
+                vdi.snapshot(), vdi.snapshotOf(), vdi.smConfig(), vdi.createdAt());
+        vdis.put(vdiUuid, grown);
+        task("vdi.resize", fingerprint, idempotencyKey, vdiUuid, vdiUuid);
+        remember(idempotencyKey, fingerprint, grown);
+        return grown;
+    }
+
+    @Override
     public synchronized TaskRecord deleteVirtualDisk(String vdiUuid, Optional<String> idempotencyKey) {
         String fingerprint = "vdi.delete|" + vdiUuid;
         Optional<TaskRecord> again = replay(idempotencyKey, fingerprint, TaskRecord.class);

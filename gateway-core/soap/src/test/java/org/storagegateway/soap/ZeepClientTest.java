@@ -192,6 +192,21 @@ class ZeepClientTest {
         assertThat(snapshot.get("snapshotOf").asText()).isEqualTo(uuid);
         assertThat(snapshot.get("readOnly").asBoolean()).isTrue();
 
+        JsonNode grown = result(client.call("resizeVirtualDisk", args("vdiUuid", uuid, "virtualSizeBytes", 5L << 30,
+                "idempotencyKey", "grow-1")));
+        assertThat(grown.get("uuid").asText()).isEqualTo(uuid);
+        assertThat(grown.get("virtualSize").asLong()).isEqualTo(5L << 30);
+        assertThat(result(client.call("resizeVirtualDisk", args("vdiUuid", uuid, "virtualSizeBytes", 5L << 30,
+                "idempotencyKey", "grow-1"))).get("virtualSize").asLong()).isEqualTo(5L << 30);
+        JsonNode shrink = fault(client.call("resizeVirtualDisk", args("vdiUuid", uuid, "virtualSizeBytes", 1 << 20)));
+        assertThat(shrink.get("type").asText()).isEqualTo("UserFault");
+        assertThat(shrink.get("code").asText()).isEqualTo("soap:Client");
+        assertThat(shrink.get("detail").get("name").asText()).isEqualTo("INVALID_ARGUMENT");
+        JsonNode noSize = fault(client.call("resizeVirtualDisk", args("vdiUuid", uuid, "virtualSizeBytes", 0)));
+        assertThat(noSize.get("detail").get("name").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(result(client.call("getVirtualDisk", args("vdiUuid", uuid))).get("virtualSize").asLong())
+                .isEqualTo(5L << 30);
+
         JsonNode listed = result(client.call("listVirtualDisks", args("srUuid", sr.uuid())));
         assertThat(listed).hasSize(4);
 

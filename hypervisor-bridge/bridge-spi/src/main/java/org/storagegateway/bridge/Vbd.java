@@ -35,6 +35,17 @@ public interface Vbd {
      */
     void unplugForce();
 
+    /**
+     * Makes the running guest see the VDI's current virtual size without unplugging it: the hypervisor half of an
+     * online resize, called after the storage grew the VDI. A VBD that is not plugged has nothing to refresh (its
+     * next plug reads the size) and returns at once. A failure leaves the device on the disk it had, at the size the
+     * guest saw before; calling again retries.
+     *
+     * @throws BridgeException {@link BridgeError#UNSUPPORTED} when the VBD's datapath cannot change size under a
+     *                         running guest; {@link BridgeError#HYPERVISOR_FAILURE} when the hypervisor refused a step
+     */
+    void refreshSize();
+
     /** Forgets an unplugged VBD (XenAPI VBD.destroy). The VDI stays. */
     void destroy();
 }

@@ -33,7 +33,8 @@ import org.storagegateway.vhd.OpenMode;
 import org.storagegateway.vhd.VhdChain;
 
 /**
- * The gateway process is killed at every named crash point of create, clone, snapshot and delete, then restarted.
+ * The gateway process is killed at every named crash point of create, clone, snapshot and delete (and at the two
+ * sides of a resize's grow), then restarted.
  * After the restart: no task is left running, every VHD file on the storage is recorded and every record has its
  * file, no unfinished staging file remains, and libvhdi reads every VDI with exactly the bytes it should hold.
  * Runs on the "Local storage" file SR; {@link NfsCrashRecoveryIT} overrides the SR and where its files are.
@@ -42,7 +43,7 @@ class CrashRecoveryIT {
     private static final long SIZE = 8L << 20;
     private static final String KEY = "crashing-request";
 
-    enum Operation { CREATE, CLONE, SNAPSHOT, DELETE, COALESCE_LEAF, COALESCE_INTERNAL }
+    enum Operation { CREATE, CLONE, SNAPSHOT, DELETE, RESIZE, COALESCE_LEAF, COALESCE_INTERNAL }
 
     static Stream<Arguments> crashPoints() {
         return Stream.of(
@@ -62,6 +63,8 @@ class CrashRecoveryIT {
                 Arguments.of(Operation.DELETE, "task.journaled"),
                 Arguments.of(Operation.DELETE, "file.delete.unlinked"),
                 Arguments.of(Operation.DELETE, "task.storage-done"),
+                Arguments.of(Operation.RESIZE, "task.journaled"),
+                Arguments.of(Operation.RESIZE, "file.resize.grown"),
                 Arguments.of(Operation.COALESCE_LEAF, "task.journaled"),
                 Arguments.of(Operation.COALESCE_LEAF, "file.gc.journaled"),
                 Arguments.of(Operation.COALESCE_LEAF, "file.gc.merged"),
@@ -135,6 +138,8 @@ class CrashRecoveryIT {
                 case SNAPSHOT -> zeep.exchange("snapshotVirtualDisk", Map.of("vdiUuid", goldenUuid,
                         "idempotencyKey", KEY));
                 case DELETE -> zeep.exchange("deleteVirtualDisk", Map.of("vdiUuid", victimUuid, "idempotencyKey", KEY));
+                case RESIZE -> zeep.exchange("resizeVirtualDisk", Map.of("vdiUuid", goldenUuid,
+                        "virtualSizeBytes", 2 * SIZE, "idempotencyKey", KEY));
                 default -> throw new IllegalArgumentException(operation.name());
             };
             assertThat(reply.has("result")).as("the call must not succeed: %s", reply).isFalse();
@@ -186,6 +191,16 @@ class CrashRecoveryIT {
                     assertThat(crashed.resolution()).contains("ROLLED_FORWARD");
                     assertThat(recorded).doesNotContain(victimUuid);
                     expected.remove(victimUuid);
+                }
+                case RESIZE -> {
+                    // Killed after the grow, the task is rolled forward; before it, back. The record follows the file.
+                    boolean grown = crashPoint.equals("file.resize.grown");
+                    assertThat(crashed.resolution()).contains(grown ? "ROLLED_FORWARD" : "ROLLED_BACK");
+                    long size = grown ? 2 * SIZE : SIZE;
+                    assertThat(records.stream().filter(r -> r.uuid().equals(goldenUuid)).findFirst().orElseThrow()
+                            .virtualSize()).isEqualTo(size);
+                    assertThat(IndependentTools.qemuImgInfo(srFolder.resolve(goldenUuid + ".vhd")).virtualSize())
+                            .isEqualTo(size);
                 }
                 case COALESCE_LEAF, COALESCE_INTERNAL -> {
                     assertThat(crashed.resolution()).contains("ROLLED_FORWARD");

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.storagegateway.launcher.GatewayRuntime;
+import org.storagegateway.vhd.IndependentTools;
 
 /** The SOAP contract as clients meet it: typed faults, authentication, and the clone latency they see. */
 class SoapContractIT {
@@ -77,6 +78,35 @@ class SoapContractIT {
                     .isInstanceOfSatisfying(ZeepClient.SoapFault.class,
                             f -> assertThat(f.raw()).doesNotContain("\tat ", "at org."));
         }
+    }
+
+    @Test
+    void resizeVirtualDiskGrowsTheVhdAndRefusesShrinkingAndBaseCopiesWithUserFaults() throws Exception {
+        String vdi = zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", "growing",
+                "virtualSizeBytes", 8L << 20)).get("uuid").asText();
+
+        JsonNode grown = zeep.call("resizeVirtualDisk", Map.of("vdiUuid", vdi, "virtualSizeBytes", (20L << 20) + 1));
+
+        assertThat(grown.get("virtualSize").asLong()).as("rounded up to 2 MiB blocks").isEqualTo(22L << 20);
+        Path file = home.resolve("storage").resolve(srUuid).resolve(vdi + ".vhd");
+        assertThat(IndependentTools.qemuImgInfo(file).virtualSize()).isEqualTo(22L << 20);
+        assertThatThrownBy(() -> zeep.call("resizeVirtualDisk", Map.of("vdiUuid", vdi, "virtualSizeBytes", 8L << 20)))
+                .isInstanceOfSatisfying(ZeepClient.SoapFault.class, f -> {
+                    assertThat(f.type()).isEqualTo("UserFault");
+                    assertThat(f.name()).isEqualTo("INVALID_ARGUMENT");
+                    assertThat(f.faultMessage()).contains("cannot shrink");
+                });
+        zeep.call("cloneVirtualDisk", Map.of("vdiUuid", vdi, "nameLabel", "growing-clone"));
+        String baseCopy = zeep.call("getVirtualDisk", Map.of("vdiUuid", vdi)).get("parentUuid").asText();
+        assertThatThrownBy(() -> zeep.call("resizeVirtualDisk", Map.of("vdiUuid", baseCopy,
+                "virtualSizeBytes", 64L << 20)))
+                .isInstanceOfSatisfying(ZeepClient.SoapFault.class,
+                        f -> assertThat(f.name()).isEqualTo("OPERATION_NOT_ALLOWED"));
+        assertThatThrownBy(() -> zeep.call("resizeVirtualDisk", Map.of("vdiUuid",
+                "00000000-0000-4000-8000-000000000000", "virtualSizeBytes", 64L << 20)))
+                .isInstanceOfSatisfying(ZeepClient.SoapFault.class, f -> assertThat(f.name()).isEqualTo("VDI_NOT_FOUND"));
+        assertThat(zeep.call("getVirtualDisk", Map.of("vdiUuid", vdi)).get("virtualSize").asLong())
+                .isEqualTo(22L << 20);
     }
 
     @Test

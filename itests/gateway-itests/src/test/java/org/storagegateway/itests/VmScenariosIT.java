@@ -39,6 +39,7 @@ import org.storagegateway.bridge.qemu.GuestWriter;
 import org.storagegateway.bridge.qemu.QemuDomain;
 import org.storagegateway.bridge.qemu.QemuHost;
 import org.storagegateway.bridge.qemu.guest.GuestAgent;
+import org.storagegateway.bridge.qemu.guest.GuestDisk;
 import org.storagegateway.bridge.qemu.guest.GuestPattern;
 import org.storagegateway.bridge.qemu.guest.TestGuest;
 import org.storagegateway.launcher.GatewayRuntime;
@@ -430,6 +431,64 @@ class VmScenariosIT {
             agent.close();
         }
         zeep.call("shutdownVirtualMachine", Map.of("vmUuid", vm, "hard", true));
+    }
+
+    // --- scenario 6: resize ---------------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    void scenario6_aPluggedVdiGrowsOnlineAndTheGuestWritesAtItsNewTailAnUnpluggedOneGrowsOffline() throws Exception {
+        String vdi = createVdi(zeep, "growing");
+        String vm = createVm(zeep, "grower", List.of());
+        start(zeep, vm, hostA);
+        String head;
+        String tail;
+        try (GuestAgent agent = agent(vm)) {
+            JsonNode vbd = zeep.call("createVirtualBlockDevice", Map.of("vmUuid", vm, "vdiUuid", vdi));
+            zeep.call("plugVirtualBlockDevice", Map.of("vbdUuid", vbd.get("uuid").asText()));
+            String serial = vbd.get("serial").asText();
+            GuestDisk disk = agent.awaitDisk(serial, SEEN);
+            assertThat(disk.sizeBytes()).isEqualTo(DISK);
+            head = agent.write(disk.name(), DISK - MIB, MIB, "head");
+
+            long r0 = System.nanoTime();
+            JsonNode grown = zeep.call("resizeVirtualDisk", Map.of("vdiUuid", vdi, "virtualSizeBytes", 40 * MIB));
+            System.out.printf("[figures] SOAP resizeVirtualDisk of a plugged 16 MiB VDI to 40 MiB (file SR over NBD,"
+                    + " TCG guest told online): %.0f ms%n", (System.nanoTime() - r0) / 1e6);
+            assertThat(grown.get("virtualSize").asLong()).isEqualTo(40 * MIB);
+            long deadline = System.nanoTime() + SEEN.toNanos();
+            while (agent.awaitDisk(serial, SEEN).sizeBytes() != 40 * MIB) {
+                assertThat(System.nanoTime()).as("the guest sees 40 MiB in /sys/block").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(agent.awaitDisk(serial, SEEN).name()).as("the same device, never unplugged").isEqualTo(disk.name());
+            tail = agent.write(disk.name(), 38 * MIB, 2 * MIB, "tail");
+            assertThat(agent.read(disk.name(), DISK - MIB, MIB)).isEqualTo(head);
+            assertFault(() -> zeep.call("resizeVirtualDisk", Map.of("vdiUuid", vdi, "virtualSizeBytes", DISK)),
+                    "UserFault", "INVALID_ARGUMENT");
+            agent.sync();
+            zeep.call("unplugVirtualBlockDevice", Map.of("vbdUuid", vbd.get("uuid").asText()));
+            agent.awaitDiskGone(serial, SEEN);
+        }
+        zeep.call("shutdownVirtualMachine", Map.of("vmUuid", vm, "hard", true));
+
+        // Offline: nothing has it attached; the file grows and keeps both writes.
+        JsonNode offline = zeep.call("resizeVirtualDisk", Map.of("vdiUuid", vdi, "virtualSizeBytes", 64 * MIB,
+                "idempotencyKey", "grow-offline"));
+        assertThat(offline.get("virtualSize").asLong()).isEqualTo(64 * MIB);
+        Path vhd = srFolder.resolve(vdi + ".vhd");
+        assertThat(IndependentTools.qemuImgInfo(vhd).virtualSize()).isEqualTo(64 * MIB);
+        // libvhdi reads up to the VHD's original size (the 16 MiB it was created with); QEMU's vpc driver reads it all.
+        assertThat(IndependentTools.readRangeWithLibvhdi(vhd, DISK - MIB, MIB).sha256()).isEqualTo(head);
+        Path raw = home.resolve(vdi + ".raw");
+        Process convert = new ProcessBuilder("qemu-img", "convert", "-f", "vpc", "-O", "raw", vhd.toString(),
+                raw.toString()).redirectErrorStream(true).start();
+        assertThat(convert.waitFor()).as(new String(convert.getInputStream().readAllBytes())).isZero();
+        assertThat(Files.size(raw)).isEqualTo(64 * MIB);
+        assertThat(GuestPattern.sha256OfFile(raw, DISK - MIB, MIB)).isEqualTo(head);
+        assertThat(GuestPattern.sha256OfFile(raw, 38 * MIB, 2 * MIB)).isEqualTo(tail);
+        assertThat(GuestPattern.sha256OfFile(raw, 40 * MIB, 24 * MIB)).isEqualTo(zeroSha((int) (24 * MIB)));
+        Files.delete(raw);
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

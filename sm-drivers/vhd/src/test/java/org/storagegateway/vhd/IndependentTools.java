@@ -110,6 +110,18 @@ public final class IndependentTools {
                 Long.parseLong(field(r.output(), "\"virtual-size\":\\s*(\\d+)")));
     }
 
+    /**
+     * Whether {@code qemu-img compare -f vpc -F raw} finds a VHD's content equal to a raw image, over the whole virtual
+     * size (QEMU's vpc driver reads dynamic and fixed VHDs, not differencing ones).
+     */
+    public static boolean qemuImgIdentical(Path vhd, Path raw) throws IOException {
+        Result r = run(List.of("qemu-img", "compare", "-f", "vpc", "-F", "raw", vhd.toString(), raw.toString()));
+        if (r.exitCode() > 1) {
+            throw new AssertionError("qemu-img compare failed on " + vhd + ": " + r.output());
+        }
+        return r.exitCode() == 0;
+    }
+
     private static String field(String json, String regex) {
         Matcher m = Pattern.compile(regex).matcher(json);
         if (!m.find()) {

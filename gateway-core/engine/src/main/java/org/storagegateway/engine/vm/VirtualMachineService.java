@@ -35,6 +35,7 @@ import org.storagegateway.bridge.VmEvent;
 import org.storagegateway.bridge.VmPowerState;
 import org.storagegateway.bridge.VmSnapshot;
 import org.storagegateway.bridge.VmSpec;
+import org.storagegateway.engine.AttachedDisks;
 import org.storagegateway.engine.Journal;
 import org.storagegateway.engine.StorageService;
 import org.storagegateway.engine.TaskRunner;
@@ -52,7 +53,7 @@ import org.storagegateway.spi.model.Datapath;
  * (the QEMU backend starts them with a parent-death signal), so records are not persisted either: after a restart
  * the VDIs remain and VMs are created again.
  */
-public final class VirtualMachineService implements VirtualMachineOperations, AutoCloseable {
+public final class VirtualMachineService implements VirtualMachineOperations, AttachedDisks, AutoCloseable {
     /** Task operation names; an interrupted one is rolled back (see {@link #resolveInterrupted}). */
     public static final String VM_START = "vm.start";
     public static final String VM_SNAPSHOT = "vm.snapshot";
@@ -137,6 +138,30 @@ public final class VirtualMachineService implements VirtualMachineOperations, Au
         host(hostUuid);
         storage.getVirtualDisk(vdiUuid);
         port.detach(vdiUuid, hostUuid);
+    }
+
+    // ---- attached VDIs, for the storage operations
+
+    @Override
+    public boolean attached(String vdiUuid) {
+        return !port.attachedHosts(vdiUuid).isEmpty();
+    }
+
+    /** Every VBD of a running VM that has the VDI plugged refreshes its size, one after the other. */
+    @Override
+    public void refreshSize(String vdiUuid) {
+        for (HostEntry entry : hosts.values()) {
+            for (Vm vm : entry.host().residentVms()) {
+                for (Vbd vbd : vm.vbds()) {
+                    if (vbd.currentlyAttached() && vbd.spec().vdiUuid().equals(vdiUuid)) {
+                        bridge(() -> {
+                            vbd.refreshSize();
+                            return null;
+                        });
+                    }
+                }
+            }
+        }
     }
 
     // ---- hosts and records

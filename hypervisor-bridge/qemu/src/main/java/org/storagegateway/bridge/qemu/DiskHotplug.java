@@ -152,6 +152,85 @@ public final class DiskHotplug {
         unplug(disk, FORCE_UNPLUG_TIMEOUT);
     }
 
+    /**
+     * Makes the guest see the current size of an NBD disk, without unplugging it. An NBD client learns the export's
+     * size only at its handshake, and QEMU cannot grow an NBD node ({@code block_resize} on it says "Cannot grow NBD
+     * nodes"), so the size is read through a fresh connection:
+     * <ol>
+     *   <li>{@code blockdev-add} of a second protocol node on the same export: its handshake reports the new size;</li>
+     *   <li>{@code blockdev-reopen} of the raw format node with that node as its {@code file} (QEMU drains the
+     *       device's requests first);</li>
+     *   <li>{@code block_resize} of the format node to the new node's size: QEMU tells the device, and virtio-blk
+     *       and scsi-hd tell the guest;</li>
+     *   <li>{@code blockdev-del} of the old protocol node, which closes its connection.</li>
+     * </ol>
+     * If step 1 or 2 fails, the new node is deleted; if step 3 fails, the format node is reopened on the old node
+     * first. Either way the device keeps reading through the connection it had, at the size the guest saw. A failure
+     * of step 4 only leaves the old connection open until unplug, and is logged.
+     *
+     * @return the disk on its new protocol node
+     * @throws HotplugException    when the disk is not on an NBD datapath
+     * @throws QmpErrorException   when QEMU refuses a step (after the earlier steps were undone)
+     * @throws QemuExitedException when QEMU is gone
+     */
+    public PluggedDisk refreshSize(PluggedDisk disk) {
+        if (!(disk.spec().source() instanceof DiskSource.Nbd)) {
+            throw new HotplugException("cannot refresh the size of " + disk.deviceId() + " online: only NBD datapaths"
+                    + " can, and it reads " + disk.spec().source());
+        }
+        String oldNode = disk.protocolNode();
+        String newNode = resizedProtocolNode(disk);
+        boolean readOnly = disk.spec().readOnly();
+        run("blockdev-add", protocolNodeOptions(disk.spec().source(), newNode, readOnly));
+        boolean switched = false;
+        try {
+            run("blockdev-reopen", Map.of("options", List.of(
+                    formatNodeOptions(disk.spec().format(), disk.formatNode(), newNode, readOnly))));
+            switched = true;
+            run("block_resize", Map.of("node-name", disk.formatNode(), "size", nodeSize(newNode)));
+        } catch (QemuException failure) {
+            if (qmp.isOpen()) {
+                try {
+                    if (switched) {
+                        run("blockdev-reopen", Map.of("options", List.of(
+                                formatNodeOptions(disk.spec().format(), disk.formatNode(), oldNode, readOnly))));
+                    }
+                    deleteNode(newNode);
+                } catch (QemuException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+            throw failure;
+        }
+        try {
+            deleteNode(oldNode);
+        } catch (QemuException e) {
+            LOG.warn("{} reads through {} now; deleting its old node {} failed: {}", disk.deviceId(), newNode, oldNode,
+                    e.getMessage());
+        }
+        LOG.debug("{} refreshed its size through {}", disk.deviceId(), newNode);
+        return disk.onProtocolNode(newNode);
+    }
+
+    /**
+     * The name of the protocol node a size refresh adds: {@code <id>-rproto} and {@code <id>-sproto} in turn, names a
+     * plug ({@code -proto}) or a mirror ({@code -proto}, {@code -mproto}) never uses, so each can follow the others.
+     */
+    static String resizedProtocolNode(PluggedDisk disk) {
+        String alternate = disk.deviceId() + "-rproto";
+        return disk.protocolNode().equals(alternate) ? disk.deviceId() + "-sproto" : alternate;
+    }
+
+    /** The virtual size in bytes of a block node, from {@code query-named-block-nodes}. */
+    long nodeSize(String nodeName) {
+        for (JsonNode node : run("query-named-block-nodes", Map.of("flat", true))) {
+            if (nodeName.equals(node.path("node-name").asText())) {
+                return node.path("image").path("virtual-size").asLong();
+            }
+        }
+        throw new QemuException("QEMU has no block node " + nodeName);
+    }
+
     /** Names of every block node QEMU has, including automatically named ones ({@code #block123}). */
     public List<String> blockNodeNames() {
         List<String> names = new ArrayList<>();

@@ -21,7 +21,8 @@ final class Failures {
             error = BridgeError.MIRROR_FAILED;
         } else if (failure instanceof HotplugException hotplug) {
             error = hotplug.getMessage().startsWith("no free") ? BridgeError.NO_FREE_SLOT
-                    : hotplug.getMessage().startsWith("cannot force") ? BridgeError.UNSUPPORTED : BridgeError.INVALID_ARGUMENT;
+                    : hotplug.getMessage().startsWith("cannot force") || hotplug.getMessage().startsWith("cannot refresh")
+                    ? BridgeError.UNSUPPORTED : BridgeError.INVALID_ARGUMENT;
         } else if (failure instanceof QmpTimeoutException) {
             error = BridgeError.TIMEOUT;
         } else if (failure instanceof QemuException) {

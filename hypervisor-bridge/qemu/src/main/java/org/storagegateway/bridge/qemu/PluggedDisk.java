@@ -30,6 +30,11 @@ public record PluggedDisk(DiskSpec spec, String slot, int scsiId, String protoco
         return spec.id();
     }
 
+    /** The same device and format node, reading through another protocol node on the same source. */
+    PluggedDisk onProtocolNode(String newProtocolNode) {
+        return new PluggedDisk(spec, slot, scsiId, newProtocolNode, formatNode);
+    }
+
     /** The same device on other block nodes, with the source they read from. */
     PluggedDisk movedTo(DiskSource source, String newProtocolNode, String newFormatNode) {
         return new PluggedDisk(spec.withSource(source), slot, scsiId, newProtocolNode, newFormatNode);

@@ -95,6 +95,20 @@ public final class QemuVbd implements Vbd {
     }
 
     @Override
+    public synchronized void refreshSize() {
+        PluggedDisk disk = plugged;
+        if (disk == null) {
+            return;
+        }
+        vm.requireLive("refresh the size of a VBD");
+        try {
+            plugged = vm.process().disks().refreshSize(disk);
+        } catch (RuntimeException e) {
+            throw Failures.toBridge("size refresh of VBD " + spec.uuid(), e);
+        }
+    }
+
+    @Override
     public synchronized void destroy() {
         if (plugged != null) {
             throw new BridgeException(BridgeError.DEVICE_STATE_CONFLICT, "VBD " + spec.uuid() + " is plugged: unplug it first");

@@ -249,7 +249,11 @@ final class FileRepository implements StorageRepository {
                         "VDI " + vdiUuid + " is a hidden base copy");
             }
             if (size > current.virtualSize()) {
-                quiesced(vdiUuid, () -> VhdImage.resize(file, size));
+                // Attached, the export reopens the grown chain: new NBD connections see the new size.
+                quiesced(vdiUuid, () -> {
+                    VhdImage.resize(file, size);
+                    CrashPoints.reach("file.resize.grown");
+                });
             }
             return describe(file);
         });

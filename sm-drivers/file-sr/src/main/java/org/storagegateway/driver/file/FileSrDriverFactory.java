@@ -53,8 +53,9 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
                     new ConfigKey(HEADROOM_KEY, "Free bytes to keep on the file system; creates, clones and snapshots"
                             + " that would leave less are refused (default 268435456, 256 MiB)", false, false)),
             EnumSet.of(Capability.SR_PROBE, Capability.SR_STATS, Capability.VDI_CREATE, Capability.VDI_DELETE,
-                    Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE,
-                    Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION, Capability.VDI_ATTACH));
+                    Capability.VDI_CLONE, Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_RESIZE_ONLINE,
+                    Capability.VDI_INTRODUCE, Capability.THIN_PROVISIONING, Capability.SR_GARBAGE_COLLECTION,
+                    Capability.VDI_ATTACH));
 
     /** Threads reading VHD metadata in parallel for scans; they read ahead of a cold page cache. */
     static final int METADATA_READERS = 8;

@@ -172,7 +172,8 @@ class FileSrLifecycleTests {
         assertThat(descriptor.srType()).isEqualTo("file");
         assertThat(descriptor.configKey("path")).hasValueSatisfying(k -> assertThat(k.required()).isTrue());
         assertThat(descriptor.capabilities()).contains(Capability.SR_PROBE, Capability.VDI_CLONE,
-                Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_INTRODUCE, Capability.VDI_DELETE);
+                Capability.VDI_SNAPSHOT, Capability.VDI_RESIZE, Capability.VDI_RESIZE_ONLINE, Capability.VDI_INTRODUCE,
+                Capability.VDI_DELETE);
     }
 
     @Test

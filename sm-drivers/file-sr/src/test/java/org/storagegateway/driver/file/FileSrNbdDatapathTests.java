@@ -82,6 +82,48 @@ class FileSrNbdDatapathTests {
         assertThat(IndependentTools.readWithLibvhdi(sr.file(vdi)).sha256()).isEqualTo(sha256(Files.readAllBytes(reference)));
     }
 
+    /**
+     * Online resize, storage half: a client connected across the resize keeps reading the old range, a new connection
+     * learns the new size at its handshake, the old data is intact, and writes beyond the old end land in the VHD.
+     */
+    @Test
+    void growingAnAttachedVdiShowsTheNewSizeToNewConnectionsAndTakesWritesBeyondTheOldEnd() throws Exception {
+        long oldSize = 8 * MIB;
+        long newSize = 20 * MIB;
+        String vdi = sr.createVdi(oldSize).uuid();
+        String uri = ((Datapath.Nbd) sr.view().attachVdi(vdi, false)).uri();
+        String[] before = {"write -P 0x41 0 64k", "write -P 0x42 8128k 64k"};
+        qemuIo(uri, before);
+        Process connected = QemuNbdTools.qemuIoInBackground(uri, List.of("read -P 0x41 0 64k", "sleep 2000",
+                "read -P 0x42 8128k 64k", "read -P 0x41 0 64k"));
+        Thread.sleep(500);
+
+        assertThat(sr.view().resizeVdi(vdi, newSize).virtualSize()).isEqualTo(newSize);
+
+        assertThat(QemuNbdTools.finish(connected)).as("the connection open across the resize").contains("read 65536/65536");
+        assertThat(QemuNbdTools.exportSize(uri)).as("the size a new connection learns").isEqualTo(newSize);
+        String[] after = {"write -P 0x43 8M 64k", "write -P 0x44 19M 1M"};
+        qemuIo(uri, after);
+        qemuIo(uri, "read -P 0x41 0 64k", "read -P 0x42 8128k 64k", "read -P 0x43 8M 64k", "read -P 0 8256k 10M",
+                "read -P 0x44 19M 1M");
+        Path reference = scratch.resolve("grown.raw");
+        try (RandomAccessFile raw = new RandomAccessFile(reference.toFile(), "rw")) {
+            raw.setLength(newSize);
+        }
+        qemuIo(reference.toString(), before);
+        qemuIo(reference.toString(), after);
+        assertThat(identical(uri, reference)).isTrue();
+        sr.view().detachVdi(vdi);
+
+        // The file itself: QEMU's vpc driver reads it whole; libvhdi reports the VHD's original size (the footer field
+        // that keeps the size at creation) and so reads the range below the old end.
+        Path file = sr.file(vdi);
+        assertThat(IndependentTools.qemuImgInfo(file).virtualSize()).isEqualTo(newSize);
+        assertThat(IndependentTools.qemuImgIdentical(file, reference)).isTrue();
+        assertThat(IndependentTools.readRangeWithLibvhdi(file, 0, oldSize).sha256())
+                .isEqualTo(sha256(Arrays.copyOf(Files.readAllBytes(reference), (int) oldSize)));
+    }
+
     @Test
     void attachedVdisCannotBeDeletedAndHiddenBaseCopiesAttachOnlyReadOnly() {
         String vdi = sr.createVdi(SIZE).uuid();

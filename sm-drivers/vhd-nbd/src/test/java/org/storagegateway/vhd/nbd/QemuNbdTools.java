@@ -57,6 +57,16 @@ public final class QemuNbdTools {
         return r.exitCode == 0;
     }
 
+    /** The export's size as a new connection learns it at the handshake ({@code qemu-img info}). */
+    public static long exportSize(String target) {
+        String output = run(List.of("qemu-img", "info", "--output=json", "-f", "raw", target), 60);
+        try {
+            return JSON.readTree(output).get("virtual-size").asLong();
+        } catch (IOException e) {
+            throw new AssertionError("qemu-img info printed no JSON: " + output, e);
+        }
+    }
+
     /** {@code qemu-img map --output=json -f raw <target>}: what the server's block status reports. */
     public static List<MapExtent> map(String target) {
         String output = run(List.of("qemu-img", "map", "--output=json", "-f", "raw", target), 120);
