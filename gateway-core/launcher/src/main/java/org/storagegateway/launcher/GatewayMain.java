@@ -50,11 +50,16 @@ public final class GatewayMain implements Runnable {
                 description = "Seconds between garbage collections after start-up or deletes (default 30).")
         long gcIntervalSeconds;
 
+        @Option(names = "--embedded-array", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Run the simulated SMI-S array (HTTP 5988, HTTPS 5989, iSCSI 3260) with its SR "
+                        + "\"Simulated array\" (default; --no-embedded-array leaves it out).")
+        boolean embeddedArray;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = new PrintWriter(System.out, true);
             GatewayRuntime.Settings settings = new GatewayRuntime.Settings(home, bind, port, true, true, 500,
-                    Duration.ofSeconds(gcIntervalSeconds), true);
+                    Duration.ofSeconds(gcIntervalSeconds), embeddedArray);
             GatewayRuntime gateway = GatewayRuntime.start(settings);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

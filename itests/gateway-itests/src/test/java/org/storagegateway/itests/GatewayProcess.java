@@ -47,7 +47,10 @@ final class GatewayProcess implements AutoCloseable {
         crashPoint.ifPresent(point -> command.add("-D" + CrashPoints.PROPERTY + "=" + point));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "org.storagegateway.launcher.GatewayMain", "start", "--home", home.toString(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--gc-interval", Long.toString(gcSeconds)));
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--gc-interval", Long.toString(gcSeconds),
+                // The simulated array's fixed ports are not this test's to hold, and an array that comes up on a
+                // later start would create its SR there, reaching a task crash point before the one under test.
+                "--no-embedded-array"));
         Path log = Files.createTempFile(home.getParent(), "gateway-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new GatewayProcess(process, log, port, home);
