@@ -11,6 +11,7 @@ import java.util.ServiceLoader;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
@@ -31,6 +32,8 @@ import org.storagegateway.spi.SpiVersion;
  *       uninstalled and the framework refreshed. Files whose names do not end in {@code .jar} are ignored, so copies are
  *       staged under another name and renamed.</li>
  *   <li>The bundle cache is cleaned at each start, so the deploy folder is the only source of driver bundles.</li>
+ *   <li>Once a bundle is uninstalled or unresolved (an update), nothing of its classes is left in the JDK's caches
+ *       of record methods ({@link RecordMethodCaches}), so its old class loader can be collected.</li>
  * </ul>
  */
 final class EmbeddedFramework implements AutoCloseable {
@@ -74,6 +77,12 @@ final class EmbeddedFramework implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new IllegalStateException("No OSGi framework on the class path"));
         Framework framework = factory.newFramework(config);
         framework.init();
+        // Delivered after the bundle stopped: its components are deactivated and its calls drained.
+        framework.getBundleContext().addBundleListener(event -> {
+            if (event.getType() == BundleEvent.UNINSTALLED || event.getType() == BundleEvent.UNRESOLVED) {
+                RecordMethodCaches.release();
+            }
+        });
         EmbeddedFramework embedded = new EmbeddedFramework(framework);
         try {
             List<Bundle> runtime = embedded.installRuntime();

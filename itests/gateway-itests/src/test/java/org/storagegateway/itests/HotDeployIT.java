@@ -135,6 +135,63 @@ class HotDeployIT {
         }
     }
 
+    /**
+     * JDK 17 keeps the last types a record's generated {@code equals}, {@code hashCode} and {@code toString} were
+     * adapted to in JDK-wide caches, so a driver whose record methods ran last in the JVM would stay loaded after its
+     * removal. The latch driver keys a map with a record and logs it; the first round runs the host's code for the
+     * call once, so that in the second round, on a redeployed bundle, the driver's record methods are the last ones.
+     */
+    @Test
+    void aRedeployedDriverWhoseRecordMethodsRanLastIsCollectedAfterItsRemoval(@TempDir Path home) throws Exception {
+        try (GatewayRuntime gateway = GatewayFixture.startBare(home); ZeepClient zeep = GatewayFixture.zeep(gateway)) {
+            GatewayFixture.deploy(gateway, GatewayFixture.testBundle("latch-driver.jar"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> driverAvailable(zeep, "latch"));
+            Path gate = Files.createDirectories(home.resolve("gate"));
+            String srUuid = zeep.call("createStorageRepository", Map.of("type", "latch", "nameLabel", "latch",
+                    "deviceConfig", Map.of("gate", gate.toString()))).get("uuid").asText();
+            createReleasedVdi(zeep, srUuid, gate, "first");
+
+            GatewayFixture.undeploy(gateway, "latch-driver.jar");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !driverAvailable(zeep, "latch"));
+            GatewayFixture.deploy(gateway, GatewayFixture.testBundle("latch-driver.jar"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> driverAvailable(zeep, "latch"));
+            WeakReference<ClassLoader> bundleLoader = new WeakReference<>(gateway.driverClassLoader("latch").orElseThrow());
+            createReleasedVdi(zeep, srUuid, gate, "second");
+
+            GatewayFixture.undeploy(gateway, "latch-driver.jar");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !driverAvailable(zeep, "latch"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                System.gc();
+                return bundleLoader.get() == null;
+            });
+        }
+    }
+
+    /** Create a VDI on a latch SR and release it as soon as the driver waits at the gate. */
+    private static void createReleasedVdi(ZeepClient zeep, String srUuid, Path gate, String name) throws Exception {
+        CompletableFuture<JsonNode> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return zeep.call("createVirtualDisk", Map.of("srUuid", srUuid, "nameLabel", name,
+                        "virtualSizeBytes", 2L << 20));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Path entered = await().atMost(Duration.ofSeconds(30)).until(() -> waiting(gate), p -> p != null);
+        Files.writeString(gate.resolve(entered.getFileName().toString().replace(".entered", ".release")), "");
+        assertThat(call.get(60, TimeUnit.SECONDS).get("nameLabel").asText()).isEqualTo(name);
+    }
+
+    /** The entered file of a call still waiting at the gate (not yet released). */
+    private static Path waiting(Path gate) throws java.io.IOException {
+        try (var files = Files.list(gate)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".entered"))
+                    .filter(f -> !Files.exists(gate.resolve(f.getFileName().toString()
+                            .replace(".entered", ".release"))))
+                    .findFirst().orElse(null);
+        }
+    }
+
     private static Path entered(Path gate) throws java.io.IOException {
         try (var files = Files.list(gate)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".entered")).findFirst().orElse(null);

@@ -26,7 +26,6 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -215,8 +214,6 @@ class NfsSrIT {
     }
 
     @Test
-    @Disabled("Known defect, open in issue 3: on main since the session-2 merges, the removed nfs bundle's class loader"
-            + " stays reachable (this passed on the NFS branch alone); find the root with a heap dump, then enable")
     void aRemovedNfsBundleIsCollected(Ganesha ganesha, @TempDir Path home) throws Exception {
         try (GatewayRuntime gateway = GatewayFixture.startDefault(home); ZeepClient zeep = GatewayFixture.zeep(gateway)) {
             String srUuid = zeep.call("createStorageRepository", Map.of("type", "nfs", "nameLabel", "removed",
