@@ -9,11 +9,17 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.storagegateway.spi.CrashPoints;
 import org.storagegateway.spi.DriverContext;
@@ -51,37 +57,69 @@ final class FileSrGarbageCollector {
     }
 
     /**
-     * Collect garbage with the SR to itself: finish interrupted coalesces (their journals), delete orphaned base
-     * copies, then coalesce up to {@code limits.maxCoalesces()} links where a hidden VHD has exactly one child.
+     * Finish interrupted coalesces (their journals), delete orphaned base copies, then coalesce up to
+     * {@code limits.maxCoalesces()} links where a hidden VHD has exactly one child.
+     *
+     * <p>Locks: one collection of the SR at a time. Reading the chains, sweeping and journaling a coalesce take the SR
+     * to itself, briefly; a coalesce then keeps the SR shared and locks the VDIs of the subtree it changes (the parent,
+     * the child and everything below them), so chain operations on other VDIs, clones among them, go on while it
+     * copies. Exports are paused as {@link #finishCoalesce(Path, Throttle, long[])} says.
      */
     GarbageCollectionReport collect(GarbageCollectionLimits limits) {
-        return locks.onSr(() -> {
+        return locks.onCollection(() -> {
             Throttle throttle = new Throttle(limits.maxBytesPerSecond(), context);
             long[] copied = {0};
             int coalesced = 0;
-            for (Path journal : coalesceJournals()) {
-                if (!finishCoalesce(journal, throttle, copied)) {
+            for (Path journal : locks.onSr(this::coalesceJournals)) {
+                if (!locks.onSrThenVdis(() -> journal, this::subtreeOf, j -> finishCoalesce(j, throttle, copied))) {
                     return new GarbageCollectionReport(0, coalesced, copied[0], true);
                 }
                 coalesced++;
             }
-            int deleted = sweepGarbage();
+            int deleted = locks.onSr(this::sweepGarbage);
             while (coalesced < limits.maxCoalesces()) {
-                Optional<Path[]> pair = coalesceCandidate();
-                if (pair.isEmpty()) {
+                Optional<Boolean> finished = locks.onSrThenVdis(this::journalNextCoalesce,
+                        journal -> journal.map(this::subtreeOf).orElse(Set.of()),
+                        journal -> journal.map(j -> finishCoalesce(j, throttle, copied)));
+                if (finished.isEmpty()) {
                     return new GarbageCollectionReport(deleted, coalesced, copied[0], false);
                 }
-                Path journal = folder.directory().resolve(COALESCE_JOURNAL_PREFIX + uuidOf(pair.get()[0]) + "-"
-                        + uuidOf(pair.get()[1]));
-                writeJournal(journal);
-                CrashPoints.reach("file.gc.journaled");
-                if (!finishCoalesce(journal, throttle, copied)) {
+                if (!finished.get()) {
                     return new GarbageCollectionReport(deleted, coalesced, copied[0], true);
                 }
                 coalesced++;
             }
-            return new GarbageCollectionReport(deleted, coalesced, copied[0], coalesceCandidate().isPresent());
+            boolean moreWork = locks.onSr(() -> coalesceCandidate().isPresent());
+            return new GarbageCollectionReport(deleted, coalesced, copied[0], moreWork);
         });
+    }
+
+    /** Journal the next coalesce there is, if any (the SR held). */
+    private Optional<Path> journalNextCoalesce() {
+        Optional<Path[]> pair = coalesceCandidate();
+        if (pair.isEmpty()) {
+            return Optional.empty();
+        }
+        Path journal = folder.directory().resolve(COALESCE_JOURNAL_PREFIX + uuidOf(pair.get()[0]) + "-"
+                + uuidOf(pair.get()[1]));
+        writeJournal(journal);
+        CrashPoints.reach("file.gc.journaled");
+        return Optional.of(journal);
+    }
+
+    /** The UUIDs of the journal's parent and child and of every VDI below either (the SR held). */
+    private Set<String> subtreeOf(Path journal) {
+        Path[] link = linkOf(journal);
+        Map<Path, List<Path>> children = readChains().children();
+        Set<String> subtree = new HashSet<>();
+        Deque<Path> next = new ArrayDeque<>(List.of(link));
+        while (!next.isEmpty()) {
+            Path file = next.pop();
+            if (subtree.add(uuidOf(file))) {
+                next.addAll(children.getOrDefault(file, List.of()));
+            }
+        }
+        return subtree;
     }
 
     /** Delete hidden ancestors that no longer have children, starting at {@code parent}. */
@@ -133,8 +171,11 @@ final class FileSrGarbageCollector {
         return deleted;
     }
 
-    /** Return a hidden VHD with exactly one child, and that child; deepest chains are not preferred, any will do. */
-    private Optional<Path[]> coalesceCandidate() {
+    /** Each VHD's children and whether it is hidden, read once; damaged files are left out. */
+    private record Chains(Map<Path, List<Path>> children, Map<Path, Boolean> hidden) {
+    }
+
+    private Chains readChains() {
         Map<Path, List<Path>> children = new HashMap<>();
         Map<Path, Boolean> hidden = new HashMap<>();
         for (Path file : folder.vhdFiles()) {
@@ -147,6 +188,14 @@ final class FileSrGarbageCollector {
                         e.getMessage());
             }
         }
+        return new Chains(children, hidden);
+    }
+
+    /** Return a hidden VHD with exactly one child, and that child; deepest chains are not preferred, any will do. */
+    private Optional<Path[]> coalesceCandidate() {
+        Chains chains = readChains();
+        Map<Path, List<Path>> children = chains.children();
+        Map<Path, Boolean> hidden = chains.hidden();
         for (Map.Entry<Path, List<Path>> entry : children.entrySet()) {
             if (!Boolean.TRUE.equals(hidden.get(entry.getKey())) || entry.getValue().size() != 1) {
                 continue;
@@ -163,48 +212,84 @@ final class FileSrGarbageCollector {
     /**
      * Carry out (or finish) the coalesce a journal names; every step is skipped when found done. Returns false if the
      * throttle stopped it for a cancel, leaving the journal for the next collection.
+     *
+     * <p>Exports: a leaf child is the file its export writes, so exports using the parent or the child wait for the
+     * whole coalesce (a write during the merge would not be copied). An internal child is written by no export, and
+     * every export reading through it reads the child before the parent, which sees no change (the child shadows every
+     * sector the merge writes); only exports reading the parent without the child in front (the parent attached
+     * read-only) wait for the merge, and all of them for the re-linking, which rewrites the grandchildren's headers.
      */
     private boolean finishCoalesce(Path journal, Throttle throttle, long[] copied) {
-        String[] names = journal.getFileName().toString().substring(COALESCE_JOURNAL_PREFIX.length())
-                .split("-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
-        Path parent = folder.vhd(names[0]);
-        Path child = folder.vhd(names[1]);
-        return nbdExports.map(exports -> exports.whileQuiescedUsing(List.of(parent, child),
-                () -> finishCoalesce(journal, parent, child, throttle, copied))).orElseGet(
-                () -> finishCoalesce(journal, parent, child, throttle, copied));
-    }
-
-    private boolean finishCoalesce(Path journal, Path parent, Path child, Throttle throttle, long[] copied) {
+        Path[] link = linkOf(journal);
+        Path parent = link[0];
+        Path child = link[1];
         if (Files.exists(parent) && Files.exists(child) && folder.parentOf(child).filter(parent::equals).isPresent()) {
-            boolean leaf = !folder.describe(child).hidden();
-            boolean merged = vhd(() -> VhdCoalesce.mergeIntoParent(child, parent, throttle, n -> copied[0] += n));
-            if (!merged) {
-                return false;
-            }
-            CrashPoints.reach("file.gc.merged");
-            if (leaf) {
-                // The parent, now holding the leaf's data, takes over the leaf's name and so its identity.
-                vhd(() -> VhdImage.setHidden(parent, false));
-                folder.move(parent, child);
-                CrashPoints.reach("file.gc.replaced");
-            } else {
-                for (Path grandchild : folder.childrenOf(child)) {
-                    vhd(() -> VhdImage.setParent(grandchild, parent));
+            if (!folder.describe(child).hidden()) {
+                boolean merged = quiesced(files -> files.contains(parent) || files.contains(child), () -> {
+                    if (!merge(child, parent, throttle, copied)) {
+                        return false;
+                    }
+                    // The parent, now holding the leaf's data, takes over the leaf's name and so its identity.
+                    vhd(() -> VhdImage.setHidden(parent, false));
+                    folder.move(parent, child);
+                    CrashPoints.reach("file.gc.replaced");
+                    return true;
+                });
+                if (!merged) {
+                    return false;
                 }
-                CrashPoints.reach("file.gc.relinked");
-                deleteIfExists(child);
+            } else {
+                if (!quiesced(files -> files.contains(parent) && !files.contains(child),
+                        () -> merge(child, parent, throttle, copied))) {
+                    return false;
+                }
+                quiesced(files -> files.contains(parent) || files.contains(child), () -> {
+                    relinkChildren(child, parent);
+                    CrashPoints.reach("file.gc.relinked");
+                    deleteIfExists(child);
+                    return true;
+                });
             }
         } else if (Files.exists(parent) && Files.exists(child) && folder.describe(child).hidden()) {
             // An internal child whose grandchildren were partly re-linked before a crash: finish re-linking.
-            for (Path grandchild : folder.childrenOf(child)) {
-                vhd(() -> VhdImage.setParent(grandchild, parent));
-            }
-            if (folder.childrenOf(child).isEmpty() && folder.describe(child).hidden()) {
-                deleteIfExists(child);
-            }
+            quiesced(files -> files.contains(parent) || files.contains(child), () -> {
+                relinkChildren(child, parent);
+                if (folder.childrenOf(child).isEmpty() && folder.describe(child).hidden()) {
+                    deleteIfExists(child);
+                }
+                return true;
+            });
         }
         deleteIfExists(journal);
         return true;
+    }
+
+    /** Merge the child's own sectors into the parent; false if the throttle stopped it. */
+    private boolean merge(Path child, Path parent, Throttle throttle, long[] copied) {
+        boolean merged = vhd(() -> VhdCoalesce.mergeIntoParent(child, parent, throttle, n -> copied[0] += n));
+        if (merged) {
+            CrashPoints.reach("file.gc.merged");
+        }
+        return merged;
+    }
+
+    private void relinkChildren(Path child, Path parent) {
+        for (Path grandchild : folder.childrenOf(child)) {
+            vhd(() -> VhdImage.setParent(grandchild, parent));
+        }
+    }
+
+    /** Run {@code change} with the exports whose chains (files, leaf first) match quiesced. */
+    private boolean quiesced(Predicate<List<Path>> chains, Supplier<Boolean> change) {
+        return nbdExports.map(exports -> vhd(() -> exports.whileQuiescedWhere(chains, change)))
+                .orElseGet(change);
+    }
+
+    /** The parent and child files a journal names. */
+    private Path[] linkOf(Path journal) {
+        String[] names = journal.getFileName().toString().substring(COALESCE_JOURNAL_PREFIX.length())
+                .split("-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
+        return new Path[] {folder.vhd(names[0]), folder.vhd(names[1])};
     }
 
     private List<Path> coalesceJournals() {
