@@ -1,6 +1,8 @@
 package org.storagegateway.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +22,10 @@ import org.storagegateway.vhd.WriteOrdering;
  * collectGarbage}, which runs {@code VhdCoalesce}), against a plain {@code cp} of the same leaf file on the same disk
  * followed by {@code sync} of the copy, so both end durable. Each round builds a fresh chain (a 10 GiB VDI is cloned,
  * the clone deleted, and {@code bench.coalesceMiB} of data written into the source's new leaf in full 2 MiB blocks),
- * flushes the machine's dirty pages, then times both, in alternating order. Goal: coalesce at 80 % or more of cp's
- * throughput.
+ * then times both, in alternating order. Before each timing the machine's dirty pages are flushed and the file to be
+ * read is read once, untimed: both start with their source in the page cache and nothing else to write back. Each
+ * round's ratio is printed with the load average; the figure is the median of the rounds' ratios. Goal: coalesce at
+ * 80 % or more of cp's throughput.
  */
 public final class CoalesceBench {
     private static final long MIB = 1L << 20;
@@ -45,28 +49,31 @@ public final class CoalesceBench {
                 double cp;
                 if (Math.floorMod(round, 2) == 0) {
                     cp = timedCopy(leaf, leafBytes);
-                    coalesce = timedCoalesce(sr);
+                    coalesce = timedCoalesce(sr, leaf);
                 } else {
-                    coalesce = timedCoalesce(sr);
+                    coalesce = timedCoalesce(sr, leaf);
                     cp = timedCopy(leaf, leafBytes);
                 }
                 if (round >= 0) {
                     coalesceRates.add(coalesce);
                     cpRates.add(cp);
                     ratios.add(coalesce / cp);
-                    System.out.printf(Locale.ROOT, "  round %d: coalesce %.0f MiB/s, cp + sync %.0f MiB/s (%.0f %%)%n",
-                            round + 1, coalesce, cp, 100 * coalesce / cp);
+                    System.out.printf(Locale.ROOT, "  round %d: coalesce %.0f MiB/s, cp + sync %.0f MiB/s, ratio %.2f"
+                            + " (%s first; load average %s)%n", round + 1, coalesce, cp, coalesce / cp,
+                            Math.floorMod(round, 2) == 0 ? "cp" : "coalesce", loadAverage());
                 }
                 Results.deleteTree(sr.location);
             }
             double coalesce = median(coalesceRates);
             double cp = median(cpRates);
             double ratio = median(ratios);
-            System.out.printf(Locale.ROOT, "  median: coalesce %.0f MiB/s, cp + sync %.0f MiB/s; median of the rounds'"
-                    + " coalesce / cp = %.0f %% (goal >= 80 %%)%n", coalesce, cp, 100 * ratio);
+            System.out.printf(Locale.ROOT, "  median: coalesce %.0f MiB/s, cp + sync %.0f MiB/s; rounds' ratios %s,"
+                    + " median %.2f (goal >= 0.80)%n", coalesce, cp,
+                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(), ratio);
             Results.record("P6.coalesce.rate", coalesce, "MiB/s", mib + " MiB, median of " + rounds + " rounds");
             Results.record("P6.cp.rate", cp, "MiB/s", "cp + sync of the leaf file, same rounds");
-            Results.record("P6.ratio.coalesce/cp", ratio, "x", "median of the rounds' ratios; goal >= 0.8");
+            Results.record("P6.ratio.coalesce/cp", ratio, "x", "median of the rounds' ratios " + ratios.stream()
+                    .map(r -> String.format(Locale.ROOT, "%.2f", r)).toList() + "; goal >= 0.8");
         } finally {
             Results.deleteTree(root);
         }
@@ -92,7 +99,8 @@ public final class CoalesceBench {
     }
 
     /** Collect garbage: the one coalesce there is. Returns MiB/s of the leaf's data merged. */
-    private static double timedCoalesce(BenchSr sr) {
+    private static double timedCoalesce(BenchSr sr, Path leaf) throws IOException {
+        settle(leaf);
         long t0 = System.nanoTime();
         GarbageCollectionReport report = sr.view().collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 1));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -106,6 +114,7 @@ public final class CoalesceBench {
     /** cp the leaf file and sync the copy. Returns MiB/s of the file's bytes. */
     private static double timedCopy(Path leaf, long bytes) throws IOException {
         Path copy = leaf.resolveSibling("cp-anchor.bin");
+        settle(leaf);
         long t0 = System.nanoTime();
         CloneBench.exec(leaf.getParent(), "sh", "-c", "cp -- \"$1\" \"$2\" && sync -- \"$2\"", "cp", leaf.toString(),
                 copy.toString());
@@ -113,6 +122,19 @@ public final class CoalesceBench {
         Files.delete(copy);
         CloneBench.exec(leaf.getParent(), "sync");
         return bytes / (double) MIB / seconds;
+    }
+
+    /** Write back every dirty page, then read {@code source} once so that it is in the page cache. */
+    private static void settle(Path source) throws IOException {
+        CloneBench.exec(source.getParent(), "sync");
+        try (InputStream in = Files.newInputStream(source)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     private static double median(List<Double> values) {

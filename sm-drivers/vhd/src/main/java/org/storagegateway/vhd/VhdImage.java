@@ -1050,15 +1050,43 @@ public final class VhdImage implements AutoCloseable {
      */
     void commitBatch() {
         checkWritable();
-        if (batchedRuns.isEmpty()) {
-            return;
+        List<int[]> runs = sealBatch();
+        if (!runs.isEmpty()) {
+            forceData();
+            describeBatch(runs);
         }
-        force(false);
+    }
+
+    /**
+     * The runs batched so far, for {@link #describeBatch} once their data is durable; later batched writes start a
+     * new batch. With {@link #forceData} on another thread, the next batch is copied while this one is forced.
+     */
+    List<int[]> sealBatch() {
+        List<int[]> runs = new ArrayList<>(batchedRuns);
+        batchedRuns.clear();
+        return runs;
+    }
+
+    /** Force the file's data (not its metadata). The one call that may run on another thread than this image's. */
+    void forceData() {
+        try {
+            ch.force(false);
+        } catch (IOException e) {
+            throw io(path, e);
+        }
+    }
+
+    /**
+     * Write what describes a sealed batch: BAT entries, sector bitmaps, batmap; each BAT sector and bitmap once. The
+     * caller has forced the file since the batch's data was written (a force that began after the last of it).
+     */
+    void describeBatch(List<int[]> runs) {
+        checkWritable();
         Set<Integer> batSectors = new LinkedHashSet<>();
         // The bitmaps being changed, held here: the bounded cache may drop entries while the batch is applied.
         Map<Integer, byte[]> bitmaps = new LinkedHashMap<>();
         Set<Integer> changed = new LinkedHashSet<>();
-        for (int[] run : batchedRuns) {
+        for (int[] run : runs) {
             int block = run[0];
             Long placed = batchedBlocks.remove(block);
             if (placed != null) {
@@ -1072,7 +1100,6 @@ public final class VhdImage implements AutoCloseable {
                 changed.add(block);
             }
         }
-        batchedRuns.clear();
         for (int sector : batSectors) {
             writeAt(header.tableOffset() + (long) sector * SECTOR, bat, sector * SECTOR, SECTOR);
         }

@@ -2,8 +2,12 @@ package org.storagegateway.vhd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.storagegateway.vhd.TestSupport.sha256;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,6 +85,39 @@ class VhdCoalesceTests {
         System.arraycopy(block, 0, expected, (4 << 20) + 8 * 512, 16 * 512);
         System.arraycopy(block, 0, expected, (4 << 20) + 100 * 512, 512);
         assertThat(readAll(root)).isEqualTo(expected);
+    }
+
+    @Test
+    void aBlockWrittenAcrossTwoSealedBatchesIsPlacedOnceAndDescribedBatchByBatch(@TempDir Path dir)
+            throws IOException {
+        Path root = dir.resolve("root.vhd");
+        VhdImage.createDynamic(root, SIZE, UUID.randomUUID());
+        byte[] data = new byte[64 * 512];
+        new Random(4).nextBytes(data);
+        try (VhdImage image = VhdImage.open(root, OpenMode.READ_WRITE)) {
+            image.writeSectorsBatched(3, 0, 8, data, 0);
+            List<int[]> first = image.sealBatch();
+            // The next batch reaches the same block while the first is being forced, not yet described.
+            image.writeSectorsBatched(3, 100, 2, data, 8 * 512);
+            image.forceData();
+            image.describeBatch(first);
+            try (VhdImage reader = VhdImage.open(root, OpenMode.READ_ONLY)) {
+                assertThat(reader.allocatedBlockCount()).isEqualTo(1);
+            }
+            byte[] partly = readAll(root);
+            assertThat(Arrays.copyOfRange(partly, (6 << 20), (6 << 20) + 8 * 512))
+                    .isEqualTo(Arrays.copyOfRange(data, 0, 8 * 512));
+            assertThat(Arrays.copyOfRange(partly, (6 << 20) + 100 * 512, (6 << 20) + 102 * 512))
+                    .as("the second batch is not described before its own force").containsOnly(0);
+            List<int[]> second = image.sealBatch();
+            image.forceData();
+            image.describeBatch(second);
+        }
+        byte[] expected = new byte[(int) SIZE];
+        System.arraycopy(data, 0, expected, 6 << 20, 8 * 512);
+        System.arraycopy(data, 8 * 512, expected, (6 << 20) + 100 * 512, 2 * 512);
+        assertThat(readAll(root)).isEqualTo(expected);
+        assertThat(IndependentTools.readWithLibvhdi(root).sha256()).isEqualTo(sha256(expected));
     }
 
     @Test

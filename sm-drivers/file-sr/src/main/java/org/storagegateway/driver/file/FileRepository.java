@@ -1,5 +1,11 @@
 package org.storagegateway.driver.file;
 
+import static org.storagegateway.driver.file.SrFolder.deleteIfExists;
+import static org.storagegateway.driver.file.SrFolder.failure;
+import static org.storagegateway.driver.file.SrFolder.rename;
+import static org.storagegateway.driver.file.SrFolder.uuidOf;
+import static org.storagegateway.driver.file.SrFolder.vhd;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -54,23 +60,18 @@ import org.storagegateway.vhd.VhdImage;
  * same request finds it done. A source that is an empty child is not stacked upon: the copy becomes a sibling of it.
  */
 final class FileRepository implements StorageRepository {
-    static final String VHD_SUFFIX = ".vhd";
     static final long BLOCK = 2L * 1024 * 1024;
     static final long MAX_VIRTUAL_SIZE = 2040L * 1024 * 1024 * 1024;
-    private static final Pattern UUID_PATTERN =
-            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final String STAGING_SUFFIX = ".new";
-    private static final String COALESCE_JOURNAL_PREFIX = ".coalesce-";
-    /** sm-config keys: the parent VDI's UUID and the number of blocks the VHD holds itself. */
-    private static final String PARENT_KEY = "vhd-parent";
-    private static final String BLOCKS_KEY = "vhd-blocks";
 
     private final Path directory;
+    private final SrFolder folder;
     private final DriverContext context;
     private final SrLocks locks;
     private final long headroom;
     private final Optional<ExecutorService> metadataReaders;
     private final Optional<NbdExports> nbdExports;
+    private final FileSrGarbageCollector collector;
 
     FileRepository(Path directory, DriverContext context, SrLocks locks, long headroom,
             Optional<ExecutorService> metadataReaders, Optional<NbdExports> nbdExports) {
@@ -80,10 +81,8 @@ final class FileRepository implements StorageRepository {
         this.headroom = headroom;
         this.metadataReaders = metadataReaders;
         this.nbdExports = nbdExports;
-    }
-
-    static boolean isUuid(String text) {
-        return UUID_PATTERN.matcher(text).matches();
+        this.folder = new SrFolder(directory, context.logger());
+        this.collector = new FileSrGarbageCollector(folder, context, locks, nbdExports);
     }
 
     @Override
@@ -116,7 +115,7 @@ final class FileRepository implements StorageRepository {
     }
 
     private List<VdiInfo> scanFiles() {
-        List<Path> files = vhdFiles();
+        List<Path> files = folder.vhdFiles();
         if (metadataReaders.isEmpty() || files.size() < 64) {
             return describeAll(files);
         }
@@ -154,7 +153,7 @@ final class FileRepository implements StorageRepository {
         List<VdiInfo> found = new ArrayList<>(files.size());
         for (Path file : files) {
             try {
-                found.add(describe(file));
+                found.add(folder.describe(file));
             } catch (StorageException e) {
                 context.logger().log(System.Logger.Level.WARNING, "Skipping unreadable VHD {0}: {1}", file,
                         e.getMessage());
@@ -172,7 +171,7 @@ final class FileRepository implements StorageRepository {
         try {
             FileStore fileStore = Files.getFileStore(directory);
             long used = 0;
-            for (Path file : vhdFiles()) {
+            for (Path file : folder.vhdFiles()) {
                 // Every VDI file counts, readable or not: a damaged file still occupies the space.
                 used += Files.size(file);
             }
@@ -191,55 +190,55 @@ final class FileRepository implements StorageRepository {
     @Override
     public VdiInfo createVdi(CreateVdiRequest request) {
         long size = roundUp(request.virtualSize());
-        Path file = vhd(request.vdiUuid());
+        Path file = folder.vhd(request.vdiUuid());
         return locks.onVdi(request.vdiUuid(), () -> {
             if (Files.exists(file)) {
-                return describe(file);
+                return folder.describe(file);
             }
             requireHeadroom(metadataBytes(size), "Creating VDI " + request.vdiUuid());
             Path staging = staging(file);
             deleteIfExists(staging);
             vhd(() -> VhdImage.createDynamic(staging, size, UUID.fromString(request.vdiUuid())));
             CrashPoints.reach("file.create.staged");
-            move(staging, file);
+            folder.move(staging, file);
             CrashPoints.reach("file.create.renamed");
-            return describe(file);
+            return folder.describe(file);
         });
     }
 
     @Override
     public void deleteVdi(String vdiUuid) {
-        Path file = vhd(vdiUuid);
+        Path file = folder.vhd(vdiUuid);
         locks.onVdi(vdiUuid, () -> {
             requireDetached(vdiUuid);
             if (!Files.exists(file)) {
                 // Gone already: finish what an interrupted create or delete may have left behind.
                 deleteIfExists(staging(file));
-                sweepGarbage();
+                collector.sweepGarbage();
                 return null;
             }
-            if (!childrenOf(file).isEmpty()) {
+            if (!folder.childrenOf(file).isEmpty()) {
                 // Still a parent: hide it; it goes once its last child has gone.
                 vhd(() -> VhdImage.setHidden(file, true));
                 CrashPoints.reach("file.delete.hidden");
                 return null;
             }
-            Optional<Path> parent = parentOf(file);
+            Optional<Path> parent = folder.parentOf(file);
             deleteIfExists(file);
             // The removal is durable before the task records it.
-            forceDirectory();
+            folder.forceDirectory();
             CrashPoints.reach("file.delete.unlinked");
-            collectOrphans(parent);
+            collector.collectOrphans(parent);
             return null;
         });
     }
 
     @Override
     public VdiInfo resizeVdi(String vdiUuid, long newVirtualSizeBytes) {
-        Path file = existing(vdiUuid);
+        Path file = folder.existing(vdiUuid);
         long size = roundUp(newVirtualSizeBytes);
         return locks.onVdi(vdiUuid, () -> {
-            VdiInfo current = describe(file);
+            VdiInfo current = folder.describe(file);
             if (size < current.virtualSize()) {
                 throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "VDI " + vdiUuid
                         + " cannot shrink from " + current.virtualSize() + " to " + size + " bytes");
@@ -255,7 +254,7 @@ final class FileRepository implements StorageRepository {
                     CrashPoints.reach("file.resize.grown");
                 });
             }
-            return describe(file);
+            return folder.describe(file);
         });
     }
 
@@ -271,7 +270,7 @@ final class FileRepository implements StorageRepository {
 
     @Override
     public VdiInfo introduceVdi(IntroduceVdiRequest request) {
-        return describe(existing(request.vdiUuid()));
+        return folder.describe(folder.existing(request.vdiUuid()));
     }
 
     private CloneResult copy(CloneRequest request) {
@@ -282,24 +281,25 @@ final class FileRepository implements StorageRepository {
                     + ", new VDI " + request.newUuid() + " and base copy " + request.baseCopyUuid()
                     + " must be three different UUIDs");
         }
-        Path source = existing(request.sourceUuid());
-        Path created = vhd(request.newUuid());
-        Path base = vhd(request.baseCopyUuid());
+        Path source = folder.existing(request.sourceUuid());
+        Path created = folder.vhd(request.newUuid());
+        Path base = folder.vhd(request.baseCopyUuid());
         return locks.onVdi(request.sourceUuid(), () -> quiesced(request.sourceUuid(), () -> {
             if (Files.exists(created)) {
                 // A retry after a crash between creating the copy and hiding the base copy finishes the last step.
-                if (Files.exists(base) && parentOf(created).filter(base::equals).isPresent()
-                        && !describe(base).hidden()) {
+                if (Files.exists(base) && folder.parentOf(created).filter(base::equals).isPresent()
+                        && !folder.describe(base).hidden()) {
                     vhd(() -> VhdImage.setHidden(base, true));
                 }
                 return describeResult(created, source, base);
             }
-            VdiInfo sourceBefore = describe(source);
+            VdiInfo sourceBefore = folder.describe(source);
             if (sourceBefore.hidden()) {
                 throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
                         "VDI " + request.sourceUuid() + " is a hidden base copy");
             }
-            if (Files.exists(base) && !sameFile(source, base) && parentOf(source).filter(base::equals).isEmpty()) {
+            if (Files.exists(base) && !sameFile(source, base)
+                    && folder.parentOf(source).filter(base::equals).isEmpty()) {
                 // Not a step of this request found done: the name belongs to another VDI, which must not be hidden.
                 throw new StorageException(StandardErrorCode.INVALID_ARGUMENT,
                         "Base copy UUID " + request.baseCopyUuid() + " already names another VDI");
@@ -345,7 +345,7 @@ final class FileRepository implements StorageRepository {
             CrashPoints.reach("file.copy.leaf-replaced");
             long createdSize = size(createdStaging);
             rename(createdStaging, created);
-            forceDirectory();
+            folder.forceDirectory();
             CrashPoints.reach("file.copy.child-created");
             vhd(() -> VhdImage.setHidden(base, true));
             CrashPoints.reach("file.copy.base-hidden");
@@ -363,10 +363,10 @@ final class FileRepository implements StorageRepository {
 
     @Override
     public Datapath attachVdi(String vdiUuid, boolean readOnly) {
-        Path file = existing(vdiUuid);
+        Path file = folder.existing(vdiUuid);
         NbdExports exports = nbdExports.orElseThrow(() -> StorageException.unsupported("attachVdi"));
         return locks.onVdi(vdiUuid, () -> {
-            if (!readOnly && describe(file).hidden()) {
+            if (!readOnly && folder.describe(file).hidden()) {
                 throw new StorageException(StandardErrorCode.OPERATION_NOT_ALLOWED,
                         "VDI " + vdiUuid + " is a hidden base copy: attach it read-only");
             }
@@ -399,8 +399,8 @@ final class FileRepository implements StorageRepository {
 
     /** Describe the outcome of a copy from the files, for a retry that cannot know which steps it did itself. */
     private CloneResult describeResult(Path created, Path source, Path base) {
-        Optional<VdiInfo> baseCopy = Files.exists(base) ? Optional.of(describe(base)) : Optional.empty();
-        return new CloneResult(describe(created), describe(source), baseCopy);
+        Optional<VdiInfo> baseCopy = Files.exists(base) ? Optional.of(folder.describe(base)) : Optional.empty();
+        return new CloneResult(folder.describe(created), folder.describe(source), baseCopy);
     }
 
     /**
@@ -442,11 +442,11 @@ final class FileRepository implements StorageRepository {
      * (a child grown since it was made differs from its parent by its size).
      */
     private Optional<Path> emptyChildParent(VdiInfo vdi) {
-        if (vdi.parentUuid().isEmpty() || !"0".equals(vdi.smConfig().get(BLOCKS_KEY))) {
+        if (vdi.parentUuid().isEmpty() || !"0".equals(vdi.smConfig().get(SrFolder.BLOCKS_KEY))) {
             return Optional.empty();
         }
         // (A missing parent is left for createChild to report.)
-        Path parent = directory.resolve(vdi.parentUuid().get() + VHD_SUFFIX);
+        Path parent = directory.resolve(vdi.parentUuid().get() + SrFolder.VHD_SUFFIX);
         return Optional.of(parent).filter(p -> !Files.isRegularFile(p)
                 || vhd(() -> VhdImage.readFooter(p)).currentSize() == vdi.virtualSize());
     }
@@ -457,316 +457,21 @@ final class FileRepository implements StorageRepository {
         deleteIfExists(staging);
         vhd(() -> VhdImage.createDifferencing(staging, parent, UUID.randomUUID()));
         long size = size(staging);
-        move(staging, child);
+        folder.move(staging, child);
         return size;
     }
 
     /** How the SPI reports a VHD just created as an empty differencing child. */
     private static VdiInfo emptyChild(String uuid, long virtualSize, long fileSize, String parentUuid) {
         return new VdiInfo(uuid, virtualSize, fileSize, false, false, Optional.of(parentUuid),
-                Map.of(PARENT_KEY, parentUuid, BLOCKS_KEY, "0"));
+                Map.of(SrFolder.PARENT_KEY, parentUuid, SrFolder.BLOCKS_KEY, "0"));
     }
 
-    /** Delete hidden ancestors that no longer have children, starting at {@code parent}. */
-    private void collectOrphans(Optional<Path> parent) {
-        Optional<Path> next = parent;
-        while (next.isPresent() && Files.exists(next.get())) {
-            Path candidate = next.get();
-            if (!describe(candidate).hidden() || !childrenOf(candidate).isEmpty()) {
-                return;
-            }
-            next = parentOf(candidate);
-            deleteIfExists(candidate);
-        }
-    }
+    // ---- garbage collection: orphans and coalescing (FileSrGarbageCollector)
 
-    /**
-     * Delete every hidden VHD that no VHD names as parent, repeatedly, reading each file's metadata once. A hidden
-     * childless VHD is always garbage: base copies are hidden only once their children exist.
-     */
-    private int sweepGarbage() {
-        Map<Path, Optional<Path>> parents = new HashMap<>();
-        Map<Path, Boolean> hidden = new HashMap<>();
-        for (Path file : vhdFiles()) {
-            try {
-                parents.put(file, parentOf(file));
-                hidden.put(file, describe(file).hidden());
-            } catch (StorageException e) {
-                // A damaged file is nobody's garbage to collect; it is left for an admin.
-                context.logger().log(System.Logger.Level.WARNING, "Garbage sweep skips {0}: {1}", file,
-                        e.getMessage());
-            }
-        }
-        Map<Path, Integer> children = new HashMap<>();
-        parents.values().forEach(p -> p.ifPresent(parent -> children.merge(parent, 1, Integer::sum)));
-        List<Path> queue = new ArrayList<>(parents.keySet());
-        int deleted = 0;
-        while (!queue.isEmpty()) {
-            Path file = queue.remove(queue.size() - 1);
-            if (Boolean.TRUE.equals(hidden.get(file)) && children.getOrDefault(file, 0) == 0 && Files.exists(file)) {
-                deleteIfExists(file);
-                deleted++;
-                context.logger().log(System.Logger.Level.INFO, "Collected orphaned base copy {0}", file);
-                parents.get(file).ifPresent(parent -> {
-                    children.merge(parent, -1, Integer::sum);
-                    queue.add(parent);
-                });
-            }
-        }
-        return deleted;
-    }
-
-    // ---- garbage collection: orphans and coalescing
-
-    /**
-     * Collect garbage with the SR to itself: finish interrupted coalesces (their journals), delete orphaned base copies,
-     * then coalesce up to {@code limits.maxCoalesces()} links where a hidden VHD has exactly one child.
-     *
-     * <p>A coalesce merges the child into its parent ({@link VhdCoalesce}); then an internal child's children are
-     * re-linked to the parent and the child is deleted, or a leaf child is replaced by the parent under the leaf's
-     * name, so the VDI keeps its UUID. A journal file {@code .coalesce-<parent>-<child>} exists from before the first
-     * change until after the last, and the next collection finishes what it names.
-     */
     @Override
     public GarbageCollectionReport collectGarbage(GarbageCollectionLimits limits) {
-        return locks.onSr(() -> {
-            Throttle throttle = new Throttle(limits.maxBytesPerSecond(), context);
-            long[] copied = {0};
-            int coalesced = 0;
-            for (Path journal : coalesceJournals()) {
-                if (!finishCoalesce(journal, throttle, copied)) {
-                    return new GarbageCollectionReport(0, coalesced, copied[0], true);
-                }
-                coalesced++;
-            }
-            int deleted = sweepGarbage();
-            while (coalesced < limits.maxCoalesces()) {
-                Optional<Path[]> pair = coalesceCandidate();
-                if (pair.isEmpty()) {
-                    return new GarbageCollectionReport(deleted, coalesced, copied[0], false);
-                }
-                Path journal = directory.resolve(COALESCE_JOURNAL_PREFIX + uuidOf(pair.get()[0]) + "-"
-                        + uuidOf(pair.get()[1]));
-                writeJournal(journal);
-                CrashPoints.reach("file.gc.journaled");
-                if (!finishCoalesce(journal, throttle, copied)) {
-                    return new GarbageCollectionReport(deleted, coalesced, copied[0], true);
-                }
-                coalesced++;
-            }
-            return new GarbageCollectionReport(deleted, coalesced, copied[0], coalesceCandidate().isPresent());
-        });
-    }
-
-    /** Return a hidden VHD with exactly one child, and that child; deepest chains are not preferred, any will do. */
-    private Optional<Path[]> coalesceCandidate() {
-        Map<Path, List<Path>> children = new HashMap<>();
-        Map<Path, Boolean> hidden = new HashMap<>();
-        for (Path file : vhdFiles()) {
-            try {
-                hidden.put(file, describe(file).hidden());
-                parentOf(file).ifPresent(parent -> children.computeIfAbsent(parent, p -> new ArrayList<>()).add(file));
-            } catch (StorageException e) {
-                context.logger().log(System.Logger.Level.WARNING, "Garbage collection skips {0}: {1}", file,
-                        e.getMessage());
-            }
-        }
-        for (Map.Entry<Path, List<Path>> entry : children.entrySet()) {
-            if (!Boolean.TRUE.equals(hidden.get(entry.getKey())) || entry.getValue().size() != 1) {
-                continue;
-            }
-            Path child = entry.getValue().get(0);
-            // An internal child, or a leaf; a visible VDI with children is mid-operation and left alone.
-            if (Boolean.TRUE.equals(hidden.get(child)) || !children.containsKey(child)) {
-                return Optional.of(new Path[] {entry.getKey(), child});
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Carry out (or finish) the coalesce a journal names; every step is skipped when found done. Returns false if the
-     * throttle stopped it for a cancel, leaving the journal for the next collection.
-     */
-    private boolean finishCoalesce(Path journal, Throttle throttle, long[] copied) {
-        String[] names = journal.getFileName().toString().substring(COALESCE_JOURNAL_PREFIX.length()).split("-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
-        Path parent = vhd(names[0]);
-        Path child = vhd(names[1]);
-        return nbdExports.map(exports -> exports.whileQuiescedUsing(List.of(parent, child),
-                () -> finishCoalesce(journal, parent, child, throttle, copied))).orElseGet(
-                () -> finishCoalesce(journal, parent, child, throttle, copied));
-    }
-
-    private boolean finishCoalesce(Path journal, Path parent, Path child, Throttle throttle, long[] copied) {
-        if (Files.exists(parent) && Files.exists(child) && parentOf(child).filter(parent::equals).isPresent()) {
-            boolean leaf = !describe(child).hidden();
-            boolean merged = vhd(() -> VhdCoalesce.mergeIntoParent(child, parent, throttle, n -> copied[0] += n));
-            if (!merged) {
-                return false;
-            }
-            CrashPoints.reach("file.gc.merged");
-            if (leaf) {
-                // The parent, now holding the leaf's data, takes over the leaf's name and so its identity.
-                vhd(() -> VhdImage.setHidden(parent, false));
-                move(parent, child);
-                CrashPoints.reach("file.gc.replaced");
-            } else {
-                for (Path grandchild : childrenOf(child)) {
-                    vhd(() -> VhdImage.setParent(grandchild, parent));
-                }
-                CrashPoints.reach("file.gc.relinked");
-                deleteIfExists(child);
-            }
-        } else if (Files.exists(parent) && Files.exists(child) && describe(child).hidden()) {
-            // An internal child whose grandchildren were partly re-linked before a crash: finish re-linking.
-            for (Path grandchild : childrenOf(child)) {
-                vhd(() -> VhdImage.setParent(grandchild, parent));
-            }
-            if (childrenOf(child).isEmpty() && describe(child).hidden()) {
-                deleteIfExists(child);
-            }
-        }
-        deleteIfExists(journal);
-        return true;
-    }
-
-    private List<Path> coalesceJournals() {
-        List<Path> journals = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, COALESCE_JOURNAL_PREFIX + "*")) {
-            entries.forEach(journals::add);
-        } catch (IOException e) {
-            throw failure("Cannot list " + directory, e);
-        }
-        journals.sort(null);
-        return journals;
-    }
-
-    private static void writeJournal(Path journal) {
-        try {
-            Files.write(journal, new byte[0]);
-            try (FileChannel folder = FileChannel.open(journal.getParent(), StandardOpenOption.READ)) {
-                folder.force(true);
-            }
-        } catch (IOException e) {
-            throw failure("Cannot write the journal " + journal, e);
-        }
-    }
-
-    /** Paces coalescing to a byte rate and stops it when the task is cancelled. */
-    private static final class Throttle implements VhdCoalesce.Pace {
-        private final long bytesPerSecond;
-        private final DriverContext context;
-        private final long started = System.nanoTime();
-        private long bytes;
-
-        Throttle(long bytesPerSecond, DriverContext context) {
-            this.bytesPerSecond = bytesPerSecond;
-            this.context = context;
-        }
-
-        @Override
-        public boolean proceed(long next) {
-            if (context.task().isCancelRequested()) {
-                return false;
-            }
-            bytes += next;
-            long due = started + bytes * 1_000_000_000L / bytesPerSecond;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private List<Path> childrenOf(Path parent) {
-        String name = parent.getFileName().toString();
-        List<Path> children = new ArrayList<>();
-        for (Path file : vhdFiles()) {
-            Optional<Path> parentOfFile;
-            try {
-                parentOfFile = parentOf(file);
-            } catch (StorageException e) {
-                if (e.errorCode() != StandardErrorCode.CORRUPT_DATA) {
-                    throw e;
-                }
-                // As in scan: a file no VHD reader can make sense of is nobody's child; it is left for an admin.
-                context.logger().log(System.Logger.Level.WARNING, "Skipping unreadable VHD {0}: {1}", file,
-                        e.getMessage());
-                continue;
-            }
-            if (parentOfFile.map(p -> p.getFileName().toString().equals(name)).orElse(false)) {
-                children.add(file);
-            }
-        }
-        return children;
-    }
-
-    private Optional<Path> parentOf(Path file) {
-        return vhd(() -> {
-            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
-                return image.parentName().filter(n -> !n.isEmpty()).map(directory::resolve);
-            }
-        });
-    }
-
-    /** Describe one VDI file as the SPI reports it; the VDI's UUID is its file name. */
-    private VdiInfo describe(Path file) {
-        return vhd(() -> {
-            try (VhdImage image = VhdImage.open(file, OpenMode.READ_ONLY)) {
-                Optional<String> parent = image.parentName()
-                        .filter(n -> n.endsWith(VHD_SUFFIX))
-                        .map(n -> n.substring(0, n.length() - VHD_SUFFIX.length()));
-                Map<String, String> smConfig = new HashMap<>();
-                parent.ifPresent(p -> smConfig.put(PARENT_KEY, p));
-                smConfig.put(BLOCKS_KEY, Long.toString(image.allocatedBlockCount()));
-                return new VdiInfo(uuidOf(file), image.virtualSize(), image.fileSizeBytes(), image.hidden(),
-                        image.hidden(), parent, smConfig);
-            }
-        });
-    }
-
-    private List<Path> vhdFiles() {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*" + VHD_SUFFIX)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (isUuid(name.substring(0, name.length() - VHD_SUFFIX.length()))) {
-                    files.add(entry);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            throw new StorageException(StandardErrorCode.STORAGE_FAILURE, "The SR folder " + directory + " is missing");
-        } catch (IOException e) {
-            throw failure("Cannot list " + directory, e);
-        }
-        files.sort(null);
-        return files;
-    }
-
-    private Path vhd(String vdiUuid) {
-        if (!isUuid(vdiUuid)) {
-            throw new StorageException(StandardErrorCode.INVALID_ARGUMENT, "Not a VDI UUID: " + vdiUuid);
-        }
-        return directory.resolve(vdiUuid + VHD_SUFFIX);
-    }
-
-    private Path existing(String vdiUuid) {
-        Path file = vhd(vdiUuid);
-        if (!Files.exists(file)) {
-            throw new StorageException(StandardErrorCode.VDI_NOT_FOUND, "No VDI " + vdiUuid + " in " + directory);
-        }
-        return file;
-    }
-
-    private static String uuidOf(Path file) {
-        String name = file.getFileName().toString();
-        return name.substring(0, name.length() - VHD_SUFFIX.length());
+        return collector.collect(limits);
     }
 
     private static Path staging(Path file) {
@@ -789,82 +494,11 @@ final class FileRepository implements StorageRepository {
         }
     }
 
-    /** Rename atomically and make the new name durable (the directory entry is synced too). */
-    private void move(Path from, Path to) {
-        rename(from, to);
-        forceDirectory();
-    }
-
-    /** Rename atomically; the new name is durable only after the next {@link #forceDirectory}. */
-    private static void rename(Path from, Path to) {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw failure("Cannot rename " + from + " to " + to, e);
-        }
-    }
-
-    /** Make the SR folder's entries durable: links, renames and unlinks done so far. */
-    private void forceDirectory() {
-        try (FileChannel folder = FileChannel.open(directory, StandardOpenOption.READ)) {
-            folder.force(true);
-        } catch (IOException e) {
-            throw failure("Cannot sync the SR folder " + directory, e);
-        }
-    }
-
     private static long size(Path file) {
         try {
             return Files.size(file);
         } catch (IOException e) {
             throw failure("Cannot read the size of " + file, e);
         }
-    }
-
-    private static void deleteIfExists(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw failure("Cannot delete " + file, e);
-        }
-    }
-
-    private static void vhd(Runnable work) {
-        vhd(() -> {
-            work.run();
-            return null;
-        });
-    }
-
-    /** Run VHD library work, turning its typed errors into the SPI's. */
-    private static <T> T vhd(Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (VhdException e) {
-            throw new StorageException(codeFor(e.reason()), e.getMessage());
-        }
-    }
-
-    private static ErrorCode codeFor(VhdException.Reason reason) {
-        return switch (reason) {
-            case INVALID_ARGUMENT, ALREADY_EXISTS, READ_ONLY -> StandardErrorCode.INVALID_ARGUMENT;
-            case CHAIN_TOO_DEEP -> StandardErrorCode.CHAIN_TOO_DEEP;
-            case NOT_FOUND -> StandardErrorCode.VDI_NOT_FOUND;
-            case IO_ERROR -> StandardErrorCode.STORAGE_FAILURE;
-            case UNSUPPORTED -> StandardErrorCode.UNSUPPORTED_OPERATION;
-            case BAD_COOKIE, BAD_CHECKSUM, BAT_ENTRY_OUT_OF_RANGE, PARENT_UUID_MISMATCH, CHAIN_LOOP, TRUNCATED,
-                    PARENT_MISSING, CORRUPT -> StandardErrorCode.CORRUPT_DATA;
-        };
-    }
-
-    private static StorageException failure(String message, IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return new StorageException(StandardErrorCode.STORAGE_FAILURE, message + ": permission denied");
-        }
-        String detail = String.valueOf(e.getMessage());
-        if (detail.contains("No space left")) {
-            return new StorageException(StandardErrorCode.INSUFFICIENT_SPACE, message + ": no space left");
-        }
-        return new StorageException(StandardErrorCode.STORAGE_FAILURE, message + ": " + e);
     }
 }

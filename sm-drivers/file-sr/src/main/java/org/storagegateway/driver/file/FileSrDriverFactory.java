@@ -120,10 +120,10 @@ public final class FileSrDriverFactory implements StorageDriverFactory {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(location)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (Files.isDirectory(entry) && FileRepository.isUuid(name)) {
+                if (Files.isDirectory(entry) && SrFolder.isUuid(name)) {
                     long disks;
                     try (var files = Files.list(entry)) {
-                        disks = files.filter(f -> f.getFileName().toString().endsWith(FileRepository.VHD_SUFFIX)).count();
+                        disks = files.filter(f -> f.getFileName().toString().endsWith(SrFolder.VHD_SUFFIX)).count();
                     }
                     found.add(new ProbeEntry(ProbeEntry.Kind.STORAGE_REPOSITORY, name, name,
                             Map.of("path", entry.toString(), "vhd-count", Long.toString(disks))));

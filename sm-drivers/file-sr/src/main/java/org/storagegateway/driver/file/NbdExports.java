@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.storagegateway.spi.StandardErrorCode;
@@ -97,11 +97,11 @@ final class NbdExports {
         return attached == null ? change.get() : attached.export().whileQuiesced(change);
     }
 
-    /** Run {@code change} with every export whose chain contains one of {@code files} quiesced. */
-    <T> T whileQuiescedUsing(Collection<Path> files, Supplier<T> change) {
+    /** Run {@code change} with every export whose chain (its files, leaf first) {@code chainMatches} quiesced. */
+    <T> T whileQuiescedWhere(Predicate<List<Path>> chainMatches, Supplier<T> change) {
         List<VhdChainExport> affected = new ArrayList<>();
         for (Served candidate : served.values()) {
-            if (candidate.export().files().stream().anyMatch(f -> files.stream().anyMatch(f::equals))) {
+            if (chainMatches.test(candidate.export().files())) {
                 affected.add(candidate.export());
             }
         }

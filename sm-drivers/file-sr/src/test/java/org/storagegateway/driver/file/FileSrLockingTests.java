@@ -27,7 +27,8 @@ import org.storagegateway.spi.testing.FakeDriverContext;
 
 /**
  * Locking of one SR: operations on different VDIs do not wait for each other (each pays its own fsyncs), operations
- * on the same VDI run one at a time, and SR-wide ones (scan, garbage collection) wait for running operations.
+ * on the same VDI run one at a time, and SR-wide ones (scan, garbage collection) wait for running operations. A
+ * coalesce holds only the VDIs of the chain it merges while it copies.
  */
 class FileSrLockingTests {
     private static final long SIZE = 8 * MIB;
@@ -86,5 +87,47 @@ class FileSrLockingTests {
         for (String uuid : new String[] {a, first.created().uuid(), second.created().uuid()}) {
             assertThat(sr.read(uuid)).as("content of %s", uuid).isEqualTo(contentOfA);
         }
+    }
+
+    @Test
+    void aCloneOfAnotherVdiCompletesWhileACoalesceIsMergingAndTheMergedChainWaits() throws Exception {
+        FileSr sr = FileSr.created(location);
+        String a = sr.createVdi(SIZE).uuid();
+        String b = sr.createVdi(SIZE).uuid();
+        sr.write(b, 0, pattern(4096, 2));
+        CloneResult gone = sr.view().cloneVdi(copyOf(a));
+        sr.write(a, 0, pattern(3 * (int) MIB, 1));
+        sr.view().deleteVdi(gone.created().uuid());
+        byte[] contentOfA = sr.read(a);
+        byte[] contentOfB = sr.read(b);
+
+        // The coalesce of a's chain stops inside its merge (where it checks for a cancel before a run) until released.
+        CountDownLatch merging = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeDriverContext held = new FakeDriverContext();
+        held.onCancelCheck(() -> {
+            merging.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Future<GarbageCollectionReport> collection =
+                pool.submit(() -> sr.view(held).collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 10)));
+        assertThat(merging.await(10, SECONDS)).isTrue();
+
+        CloneResult otherVdi = pool.submit(() -> sr.view().cloneVdi(copyOf(b))).get(10, SECONDS);
+        assertThat(otherVdi.source().uuid()).isEqualTo(b);
+        assertThat(collection).as("the coalesce was still merging").isNotDone();
+        Future<CloneResult> sameChain = pool.submit(() -> sr.view().cloneVdi(copyOf(a)));
+        assertThatThrownBy(() -> sameChain.get(300, MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
+        release.countDown();
+        assertThat(collection.get(10, SECONDS).coalesced()).isEqualTo(1);
+        CloneResult copyOfA = sameChain.get(10, SECONDS);
+        assertThat(sr.read(a)).isEqualTo(contentOfA);
+        assertThat(sr.read(copyOfA.created().uuid())).isEqualTo(contentOfA);
+        assertThat(sr.read(otherVdi.created().uuid())).isEqualTo(contentOfB);
     }
 }

@@ -16,6 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +31,7 @@ import org.storagegateway.spi.StandardErrorCode;
 import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.GarbageCollectionLimits;
+import org.storagegateway.spi.model.GarbageCollectionReport;
 import org.storagegateway.vhd.IndependentTools;
 import org.storagegateway.vhd.nbd.QemuNbdTools;
 
@@ -193,6 +199,61 @@ class FileSrNbdDatapathTests {
         sr.view().detachVdi(vdi);
         assertThat(IndependentTools.readWithLibvhdi(sr.file(vdi)).sha256())
                 .isEqualTo(sha256(Files.readAllBytes(reference)));
+    }
+
+    @Test
+    void exportsReadingThroughAnInternalChildKeepServingWhileItIsMergedAndPauseOnlyForTheRelink() throws Exception {
+        String vdi = sr.createVdi(SIZE).uuid();
+        String uri = ((Datapath.Nbd) sr.view().attachVdi(vdi, false)).uri();
+        Path reference = rawReference();
+        String[][] writes = {{"write -P 0x41 0 1M", "write -P 0x42 5M 3M"}, {"write -P 0x43 512k 1M"},
+                {"write -P 0x44 40M 4k"}};
+        qemuIo(uri, writes[0]);
+        qemuIo(reference.toString(), writes[0]);
+        CloneResult first = sr.view().snapshotVdi(copyOf(vdi));
+        qemuIo(uri, writes[1]);
+        qemuIo(reference.toString(), writes[1]);
+        sr.view().snapshotVdi(copyOf(vdi));
+        qemuIo(uri, writes[2]);
+        qemuIo(reference.toString(), writes[2]);
+        // The first base copy now has one child, the second base copy: an internal child, under the attached leaf.
+        sr.view().deleteVdi(first.created().uuid());
+        assertThat(FileSr.depth(sr.file(vdi))).isEqualTo(3);
+
+        CountDownLatch merging = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeDriverContext held = new FakeDriverContext();
+        held.onCancelCheck(() -> {
+            merging.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<GarbageCollectionReport> collection =
+                    pool.submit(() -> sr.view(held).collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 4)));
+            assertThat(merging.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // Served while the merge is stopped inside: QEMU writes and reads the whole disk.
+            qemuIo(uri, "write -P 0x45 60M 4k");
+            qemuIo(reference.toString(), "write -P 0x45 60M 4k");
+            assertThat(identical(uri, reference)).isTrue();
+            assertThat(collection).as("the coalesce was still merging").isNotDone();
+
+            release.countDown();
+            assertThat(collection.get(30, TimeUnit.SECONDS).coalesced()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(FileSr.depth(sr.file(vdi))).as("the internal child was merged away").isEqualTo(2);
+        assertThat(identical(uri, reference)).isTrue();
+        qemuIo(uri, "write -P 0x46 61M 4k");
+        qemuIo(reference.toString(), "write -P 0x46 61M 4k");
+        assertThat(identical(uri, reference)).isTrue();
     }
 
     private static int countWritten(byte[] disk, int regions, int stride) {
