@@ -31,7 +31,8 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Start a gateway on {@code home} and wait until it is ready; with a crash point, it halts when it reaches it. */
     static GatewayProcess start(Path home, Optional<String> crashPoint) throws IOException, InterruptedException {
-        GatewayProcess gateway = launch(home, crashPoint, 30);
+        // With a crash point armed, garbage collection waits an hour, so that only the operation under test reaches it.
+        GatewayProcess gateway = launch(home, crashPoint, crashPoint.isPresent() ? 3600 : 30);
         gateway.awaitReady(Duration.ofSeconds(120));
         return gateway;
     }

@@ -32,6 +32,7 @@ import org.storagegateway.spi.model.CloneResult;
 import org.storagegateway.spi.model.Datapath;
 import org.storagegateway.spi.model.GarbageCollectionLimits;
 import org.storagegateway.spi.model.GarbageCollectionReport;
+import org.storagegateway.spi.testing.FakeDriverContext;
 import org.storagegateway.vhd.IndependentTools;
 import org.storagegateway.vhd.nbd.QemuNbdTools;
 
