@@ -339,7 +339,7 @@ public final class DerbyGatewayStore implements GatewayStore {
         bootstrapBuilder.applyTcclLookupPrecedence(TcclLookupPrecedence.NEVER);
         BootstrapServiceRegistry bootstrap = bootstrapBuilder.build();
         StandardServiceRegistry registry = new StandardServiceRegistryBuilder(bootstrap)
-                .applySetting(AvailableSettings.DATASOURCE, dataSource)
+                .applySetting(AvailableSettings.CONNECTION_PROVIDER, new DerbyConnections(dataSource))
                 // No hibernate.dialect: Hibernate picks org.hibernate.dialect.DerbyDialect (hibernate-core) from the
                 // JDBC metadata, for the Derby version it finds.
                 .applySetting(AvailableSettings.HBM2DDL_AUTO, "validate")
