@@ -50,8 +50,8 @@ final class DerbyDatabase {
 
     /**
      * Boot (creating it if needed) the database in {@code directory} and return a data source for it. Every
-     * {@link DataSource#getConnection()} opens a new embedded connection; in-process that costs tens of
-     * microseconds, so no pool is needed.
+     * {@link DataSource#getConnection()} opens a new embedded connection; the store's transactions reuse them through
+     * {@link DerbyConnections}.
      */
     static DataSource boot(Path directory) throws SQLException {
         if (BOOTED.isEmpty()) {

@@ -33,7 +33,6 @@ import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.boot.registry.classloading.internal.TcclLookupPrecedence;
 import org.hibernate.cfg.AvailableSettings;
-import org.hibernate.type.SqlTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.storagegateway.engine.port.GatewayStore;
@@ -340,16 +339,16 @@ public final class DerbyGatewayStore implements GatewayStore {
         bootstrapBuilder.applyTcclLookupPrecedence(TcclLookupPrecedence.NEVER);
         BootstrapServiceRegistry bootstrap = bootstrapBuilder.build();
         StandardServiceRegistry registry = new StandardServiceRegistryBuilder(bootstrap)
-                .applySetting(AvailableSettings.DATASOURCE, dataSource)
+                .applySetting(AvailableSettings.CONNECTION_PROVIDER, new DerbyConnections(dataSource))
                 // No hibernate.dialect: Hibernate picks org.hibernate.dialect.DerbyDialect (hibernate-core) from the
                 // JDBC metadata, for the Derby version it finds.
                 .applySetting(AvailableSettings.HBM2DDL_AUTO, "validate")
+                // Instants are mapped as plain TIMESTAMP in this zone (@JdbcTypeCode on each Instant field, the
+                // supported way; the global preferred_instant_jdbc_type setting is incubating): Hibernate's default
+                // UTC timestamp type passes one static Calendar to every setTimestamp/getTimestamp, and Derby changes
+                // the calendar it is given, so concurrent transactions stored and read wrong instants (or failed with
+                // 22007). The plain type takes a new Calendar for the JDBC time zone on each call.
                 .applySetting(AvailableSettings.JDBC_TIME_ZONE, "UTC")
-                // Instants as plain TIMESTAMP in UTC (the same stored values): Hibernate's default UTC timestamp
-                // type passes one static Calendar to every setTimestamp/getTimestamp, and Derby changes the calendar
-                // it is given, so concurrent transactions stored and read wrong instants (or failed with 22007).
-                // The plain type takes a new Calendar for the JDBC time zone on each call.
-                .applySetting(AvailableSettings.PREFERRED_INSTANT_JDBC_TYPE, SqlTypes.TIMESTAMP)
                 .applySetting(AvailableSettings.USE_SECOND_LEVEL_CACHE, false)
                 .applySetting(AvailableSettings.XML_MAPPING_ENABLED, false)
                 .build();

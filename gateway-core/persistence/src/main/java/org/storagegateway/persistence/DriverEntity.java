@@ -2,6 +2,9 @@ package org.storagegateway.persistence;
 
 import java.time.Instant;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -33,9 +36,11 @@ class DriverEntity {
     @Column(name = "CAPABILITIES", nullable = false, length = Limits.JSON)
     String capabilities;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "FIRST_SEEN", nullable = false)
     Instant firstSeen;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "LAST_SEEN", nullable = false)
     Instant lastSeen;
 

@@ -2,6 +2,9 @@ package org.storagegateway.persistence;
 
 import java.time.Instant;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -34,6 +37,7 @@ class RepositoryEntity {
     @Column(name = "SECRET_KEYS", nullable = false, length = Limits.JSON)
     String secretKeys;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "CREATED_AT", nullable = false)
     Instant createdAt;
 

@@ -4,6 +4,9 @@ import java.time.Instant;
 
 import org.storagegateway.engine.model.TaskState;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -68,9 +71,11 @@ class TaskEntity {
     @Column(name = "RESOLUTION", length = Limits.RESOLUTION)
     String resolution;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "CREATED_AT", nullable = false)
     Instant createdAt;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "FINISHED_AT")
     Instant finishedAt;
 

@@ -2,6 +2,9 @@ package org.storagegateway.persistence;
 
 import java.time.Instant;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -54,6 +57,7 @@ class VirtualDiskEntity {
     @Column(name = "SM_CONFIG", nullable = false, length = Limits.JSON)
     String smConfig;
 
+    @JdbcTypeCode(SqlTypes.TIMESTAMP)
     @Column(name = "CREATED_AT", nullable = false)
     Instant createdAt;
 
