@@ -2,6 +2,7 @@ package org.storagegateway.spi.testing;
 
 import java.text.MessageFormat;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,8 @@ import java.util.Queue;
 import java.util.ResourceBundle;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.storagegateway.spi.DriverContext;
 import org.storagegateway.spi.StateStore;
@@ -60,9 +63,42 @@ public final class FakeDriverContext implements DriverContext {
         cancelRequested = false;
     }
 
-    /** Run {@code hook} each time the driver asks whether its task is cancelled (a point inside its locks). */
-    public void onCancelCheck(Runnable hook) {
-        onCancelCheck = hook;
+    /**
+     * Stop the driver the next time it asks whether its task is cancelled (a point inside its locks), until the
+     * returned hold is released: a test can then act while the driver is known to be inside an operation.
+     */
+    public Hold holdAtCancelCheck() {
+        Hold hold = new Hold();
+        onCancelCheck = hold::stopHere;
+        return hold;
+    }
+
+    /** A driver thread stopped at its cancel check; see {@link #holdAtCancelCheck()}. */
+    public static final class Hold {
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        private Hold() {
+        }
+
+        /** Whether the driver reached its cancel check within {@code timeout}. */
+        public boolean awaitReached(Duration timeout) throws InterruptedException {
+            return reached.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /** Let the driver go on; later cancel checks pass without stopping. */
+        public void release() {
+            released.countDown();
+        }
+
+        private void stopHere() {
+            reached.countDown();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

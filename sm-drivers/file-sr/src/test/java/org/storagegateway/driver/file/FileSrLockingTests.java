@@ -9,7 +9,7 @@ import static org.storagegateway.driver.file.FileSr.copyOf;
 import static org.storagegateway.driver.file.FileSr.pattern;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -53,20 +53,11 @@ class FileSrLockingTests {
         byte[] contentOfA = sr.read(a);
 
         // A copy of a stops inside its locks (where it checks for a cancel) until released.
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         FakeDriverContext held = new FakeDriverContext();
-        held.onCancelCheck(() -> {
-            inside.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        FakeDriverContext.Hold inside = held.holdAtCancelCheck();
         CloneRequest slowRequest = copyOf(a);
         Future<CloneResult> slow = pool.submit(() -> sr.view(held).cloneVdi(slowRequest));
-        assertThat(inside.await(10, SECONDS)).isTrue();
+        assertThat(inside.awaitReached(Duration.ofSeconds(10))).isTrue();
 
         CloneResult otherVdi = pool.submit(() -> sr.view().cloneVdi(copyOf(b))).get(10, SECONDS);
         assertThat(otherVdi.source().uuid()).isEqualTo(b);
@@ -79,7 +70,7 @@ class FileSrLockingTests {
         assertThatThrownBy(() -> collection.get(10, MILLISECONDS)).isInstanceOf(TimeoutException.class);
         assertThatThrownBy(() -> scan.get(10, MILLISECONDS)).isInstanceOf(TimeoutException.class);
 
-        release.countDown();
+        inside.release();
         CloneResult first = slow.get(10, SECONDS);
         CloneResult second = sameVdi.get(10, SECONDS);
         collection.get(10, SECONDS);
@@ -102,20 +93,11 @@ class FileSrLockingTests {
         byte[] contentOfB = sr.read(b);
 
         // The coalesce of a's chain stops inside its merge (where it checks for a cancel before a run) until released.
-        CountDownLatch merging = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         FakeDriverContext held = new FakeDriverContext();
-        held.onCancelCheck(() -> {
-            merging.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        FakeDriverContext.Hold merging = held.holdAtCancelCheck();
         Future<GarbageCollectionReport> collection =
                 pool.submit(() -> sr.view(held).collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 10)));
-        assertThat(merging.await(10, SECONDS)).isTrue();
+        assertThat(merging.awaitReached(Duration.ofSeconds(10))).isTrue();
 
         CloneResult otherVdi = pool.submit(() -> sr.view().cloneVdi(copyOf(b))).get(10, SECONDS);
         assertThat(otherVdi.source().uuid()).isEqualTo(b);
@@ -123,7 +105,7 @@ class FileSrLockingTests {
         Future<CloneResult> sameChain = pool.submit(() -> sr.view().cloneVdi(copyOf(a)));
         assertThatThrownBy(() -> sameChain.get(300, MILLISECONDS)).isInstanceOf(TimeoutException.class);
 
-        release.countDown();
+        merging.release();
         assertThat(collection.get(10, SECONDS).coalesced()).isEqualTo(1);
         CloneResult copyOfA = sameChain.get(10, SECONDS);
         assertThat(sr.read(a)).isEqualTo(contentOfA);

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -221,22 +220,13 @@ class FileSrNbdDatapathTests {
         sr.view().deleteVdi(first.created().uuid());
         assertThat(FileSr.depth(sr.file(vdi))).isEqualTo(3);
 
-        CountDownLatch merging = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         FakeDriverContext held = new FakeDriverContext();
-        held.onCancelCheck(() -> {
-            merging.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        FakeDriverContext.Hold merging = held.holdAtCancelCheck();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<GarbageCollectionReport> collection =
                     pool.submit(() -> sr.view(held).collectGarbage(new GarbageCollectionLimits(Long.MAX_VALUE, 4)));
-            assertThat(merging.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(merging.awaitReached(Duration.ofSeconds(10))).isTrue();
 
             // Served while the merge is stopped inside: QEMU writes and reads the whole disk.
             qemuIo(uri, "write -P 0x45 60M 4k");
@@ -244,10 +234,10 @@ class FileSrNbdDatapathTests {
             assertThat(identical(uri, reference)).isTrue();
             assertThat(collection).as("the coalesce was still merging").isNotDone();
 
-            release.countDown();
+            merging.release();
             assertThat(collection.get(30, TimeUnit.SECONDS).coalesced()).isEqualTo(1);
         } finally {
-            release.countDown();
+            merging.release();
             pool.shutdownNow();
         }
         assertThat(FileSr.depth(sr.file(vdi))).as("the internal child was merged away").isEqualTo(2);
