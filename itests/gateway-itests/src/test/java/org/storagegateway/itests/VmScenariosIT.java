@@ -285,30 +285,9 @@ class VmScenariosIT {
         try (GuestAgent revertedAgent = agent(reverted)) {
             List<String> revertedDevices = List.of(revertedAgent.awaitDisk(serialOf(reverted, 0), SEEN).name(),
                     revertedAgent.awaitDisk(serialOf(reverted, 1), SEEN).name());
-            String zeros = zeroSha(GuestWriter.LENGTH);
-            List<Boolean> present = new ArrayList<>();
-            int unclear = 0;
-            for (GuestWriter.Write write : written) {
-                String sha = revertedAgent.read(revertedDevices.get(devices.indexOf(write.device())), write.offset(),
-                        GuestWriter.LENGTH);
-                if (sha.equals(write.sha256())) {
-                    present.add(true);
-                } else if (sha.equals(zeros)) {
-                    present.add(false);
-                } else {
-                    present.add(null);
-                    unclear++;
-                }
-            }
-            // Atomic across disks: the snapshot holds exactly a prefix of the guest's write sequence, whichever disk
-            // each write went to; at most the one write in flight at the pause may be partial.
-            int prefix = present.indexOf(Boolean.FALSE) < 0 ? present.size() : present.indexOf(Boolean.FALSE);
-            int firstUnclear = present.indexOf(null);
-            int cut = firstUnclear >= 0 ? Math.min(firstUnclear, prefix) : prefix;
-            assertThat(unclear).isLessThanOrEqualTo(1);
-            assertThat(present.subList(0, cut)).containsOnly(true);
-            assertThat(present.subList(Math.min(cut + 1, present.size()), present.size())).containsOnly(false);
-            assertThat(cut).isGreaterThanOrEqualTo(ackedBefore).isLessThan(sentAfter);
+            GuestWriter.assertSnapshotHoldsAPrefix(written,
+                    write -> revertedAgent.read(revertedDevices.get(devices.indexOf(write.device())), write.offset(),
+                            GuestWriter.LENGTH), ackedBefore, sentAfter);
         }
         agent.close();
         zeep.call("shutdownVirtualMachine", Map.of("vmUuid", reverted, "hard", true));

@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -233,30 +231,9 @@ class BridgeScenariosIT {
         for (VbdSpec vbd : revert.vbds()) {
             revertedDevices.add(revertedAgent.awaitDisk(vbd.serial(), SEEN).name());
         }
-        String zeros = zeroSha(GuestWriter.LENGTH);
-        List<Boolean> present = new ArrayList<>();
-        int unclear = 0;
-        for (GuestWriter.Write write : written) {
-            String device = revertedDevices.get(devices.indexOf(write.device()));
-            String sha = revertedAgent.read(device, write.offset(), GuestWriter.LENGTH);
-            if (sha.equals(write.sha256())) {
-                present.add(true);
-            } else if (sha.equals(zeros)) {
-                present.add(false);
-            } else {
-                present.add(null);
-                unclear++;
-            }
-        }
-        // Atomic across disks: the writes in the snapshot are exactly a prefix of the guest's sequence, whichever disk
-        // each went to; at most the one write in flight at the pause may be partial.
-        int prefix = present.indexOf(Boolean.FALSE) < 0 ? present.size() : present.indexOf(Boolean.FALSE);
-        int firstUnclear = present.indexOf(null);
-        int cut = firstUnclear >= 0 ? Math.min(firstUnclear, prefix) : prefix;
-        assertThat(unclear).isLessThanOrEqualTo(1);
-        assertThat(present.subList(0, cut)).containsOnly(true);
-        assertThat(present.subList(Math.min(cut + 1, present.size()), present.size())).containsOnly(false);
-        assertThat(cut).isGreaterThanOrEqualTo(ackedBefore).isLessThan(sentAfter);
+        int cut = GuestWriter.assertSnapshotHoldsAPrefix(written,
+                write -> revertedAgent.read(revertedDevices.get(devices.indexOf(write.device())), write.offset(),
+                        GuestWriter.LENGTH), ackedBefore, sentAfter);
         System.out.printf("[figures] snapshot cut after write %d of %d (acknowledged before: %d, sent before it returned: %d)%n",
                 cut, written.size(), ackedBefore, sentAfter);
 
@@ -588,10 +565,6 @@ class BridgeScenariosIT {
         String device = agent.awaitDisk(vbd.serial(), SEEN).name();
         return new RunningVm(vm, agent, vdi, device, vm.process().disks().blockNodeNames(),
                 GuestPattern.sha256OfFile(storage.file(vdi), 24 * MIB, 8 * MIB));
-    }
-
-    private static String zeroSha(int length) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[length]));
     }
 
     private static double median(List<Double> values) {

@@ -1,6 +1,11 @@
 package org.storagegateway.bridge.qemu;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +28,44 @@ public final class GuestWriter implements AutoCloseable {
         public String sha256() {
             return GuestPattern.sha256(seed, offset, LENGTH);
         }
+    }
+
+    /** Reads back, from a snapshot, the SHA-256 of the 64 KiB range a write went to (on the disk it went to). */
+    @FunctionalInterface
+    public interface SnapshotReader {
+        String sha256(Write write) throws Exception;
+    }
+
+    /**
+     * Asserts that a snapshot taken while the guest wrote is atomic across its disks: it holds exactly a prefix of
+     * {@code written}, whichever disk each write went to, with at most the one write in flight at the pause partial;
+     * the prefix holds every write acknowledged before the snapshot began ({@code ackedBefore}) and none sent after
+     * it returned ({@code sentAfter}). Returns the prefix's length.
+     */
+    public static int assertSnapshotHoldsAPrefix(List<Write> written, SnapshotReader snapshot, int ackedBefore,
+            int sentAfter) throws Exception {
+        String zeros = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[LENGTH]));
+        List<Boolean> present = new ArrayList<>();
+        int unclear = 0;
+        for (Write write : written) {
+            String sha = snapshot.sha256(write);
+            if (sha.equals(write.sha256())) {
+                present.add(true);
+            } else if (sha.equals(zeros)) {
+                present.add(false);
+            } else {
+                present.add(null);
+                unclear++;
+            }
+        }
+        int prefix = present.indexOf(Boolean.FALSE) < 0 ? present.size() : present.indexOf(Boolean.FALSE);
+        int firstUnclear = present.indexOf(null);
+        int cut = firstUnclear >= 0 ? Math.min(firstUnclear, prefix) : prefix;
+        assertThat(unclear).as("partial writes in the snapshot").isLessThanOrEqualTo(1);
+        assertThat(present.subList(0, cut)).containsOnly(true);
+        assertThat(present.subList(Math.min(cut + 1, present.size()), present.size())).containsOnly(false);
+        assertThat(cut).isGreaterThanOrEqualTo(ackedBefore).isLessThan(sentAfter);
+        return cut;
     }
 
     public final AtomicReference<GuestAgent> agent;
